@@ -1,0 +1,37 @@
+"""ORM models, one module per area; importing this package registers every table."""
+
+from workflow.models.merit import (
+    Assessment,
+    AssessmentScore,
+    CompetencyStandard,
+    DisciplineRecord,
+    Employee,
+    OrgUnit,
+    PerformanceRating,
+    Position,
+)
+from workflow.models.users import Role, User, UserRole
+
+# Tables whose row counts /healthz reports.
+COUNTED_TABLES = {
+    "units": OrgUnit.__table__,
+    "positions": Position.__table__,
+    "employees": Employee.__table__,
+    "assessments": Assessment.__table__,
+    "users": User.__table__,
+}
+
+__all__ = [
+    "COUNTED_TABLES",
+    "Assessment",
+    "AssessmentScore",
+    "CompetencyStandard",
+    "DisciplineRecord",
+    "Employee",
+    "OrgUnit",
+    "PerformanceRating",
+    "Position",
+    "Role",
+    "User",
+    "UserRole",
+]

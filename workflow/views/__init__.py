@@ -1,0 +1,5 @@
+"""Blueprints, imported by the app factory in this order."""
+
+from workflow.views import health
+
+BLUEPRINTS = (health.bp,)
