@@ -1,5 +1,6 @@
 """ORM models, one module per area; importing this package registers every table."""
 
+from workflow.models.ledger import LogCheckpoint, LogHash, LogHead, LogLeaf, SigningKey  # noqa: F401
 from workflow.models.merit import (
     Assessment,
     AssessmentScore,
