@@ -38,3 +38,33 @@ class MissingHashError(HashStoreError, LookupError):
     def __init__(self, level: int, index: int) -> None:
         super().__init__(f"no stored hash at level {level}, index {index}")
         self.level, self.index = level, index
+
+# --- Signed notes, checkpoints, cosignatures, tiles (audit.note, audit.tiles) ---
+
+
+class NoteError(AuditError):
+    """A C2SP signed note could not be opened or made."""
+
+
+class MalformedNoteError(NoteError, ValueError):
+    """A signed note's bytes do not follow the signed-note format (text, blank line, signature lines)."""
+
+
+class VerifierKeyError(NoteError, ValueError):
+    """A vkey string is malformed: name, key id, base64, signature type or key length."""
+
+
+class InvalidNoteSignatureError(NoteError):
+    """A signature line from a known key (name and key id match) does not verify: the note is rejected."""
+
+
+class UnverifiedNoteError(NoteError):
+    """No signature in the note is from a trusted key (or none verified)."""
+
+
+class CheckpointError(NoteError, ValueError):
+    """A C2SP tlog-checkpoint body is malformed, or is not from the expected log (origin, key)."""
+
+
+class TileError(AuditError, ValueError):
+    """A C2SP tlog-tiles path, tile or entry bundle is malformed or does not fit the tree."""
