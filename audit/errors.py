@@ -9,6 +9,7 @@ from __future__ import annotations
 class AuditError(Exception):
     """Base class of every error raised by ``audit``."""
 
+
 # --- Merkle tree and hash storage (audit.merkle, audit.storage) ---
 
 
@@ -38,6 +39,70 @@ class MissingHashError(HashStoreError, LookupError):
     def __init__(self, level: int, index: int) -> None:
         super().__init__(f"no stored hash at level {level}, index {index}")
         self.level, self.index = level, index
+
+
+# --- Canonical JSON, statements, entries, keys, bundles (audit.canonical … audit.bundle) ---
+
+
+class CanonicalError(AuditError, ValueError):
+    """A value is outside the log's JSON domain (a float, an integer beyond ±(2^53−1), …)."""
+
+
+class MalformedJSONError(CanonicalError):
+    """Bytes that should be JSON are not valid JSON in the log's domain."""
+
+
+class NotCanonicalError(CanonicalError):
+    """Valid JSON that is not byte-identical to its RFC 8785 canonical form."""
+
+
+class EnvelopeError(AuditError, ValueError):
+    """A DSSE envelope is malformed (shape, base64, payload type, key id)."""
+
+
+class SignatureError(AuditError):
+    """A signature did not verify, is missing, or was made by a key not allowed to make it."""
+
+
+class EntryFormatError(AuditError, ValueError):
+    """A log leaf does not have the exact shape of DESIGN.md §4."""
+
+
+class StatementFormatError(AuditError, ValueError):
+    """A statement payload does not have the exact shape of DESIGN.md §4."""
+
+
+class KeyHistoryError(AuditError):
+    """A key was used or changed against the key history replayed from the log."""
+
+
+class UnknownKeyError(KeyHistoryError):
+    """No key with this key id was ever enrolled in the log (up to the index in question)."""
+
+
+class RevokedKeyError(KeyHistoryError):
+    """The key was revoked or rotated away before the entry that uses it."""
+
+
+class KeyOwnerError(KeyHistoryError):
+    """The key is enrolled, but for another subject than the actor that claims it."""
+
+
+class KeyStatementError(KeyHistoryError):
+    """A ``key.enrol``/``key.rotate``/``key.revoke`` statement is invalid (data, signers, state)."""
+
+
+class BundleFormatError(AuditError, ValueError):
+    """A bundle file does not have the documented shape (docs/bundle.md)."""
+
+
+class MissingSignatureError(SignatureError):
+    """A signature the statement needs (the actor's, or a key's proof of possession) is absent."""
+
+
+class ForeignSignatureError(SignatureError):
+    """A valid key signed a statement it has no part in (not the actor's key, not a required co-signer)."""
+
 
 # --- Signed notes, checkpoints, cosignatures, tiles (audit.note, audit.tiles) ---
 

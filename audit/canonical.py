@@ -1,0 +1,186 @@
+"""RFC 8785 (JCS) canonical JSON for everything the log hashes or signs (DESIGN.md §4, STYLE.md C11).
+
+Our JSON domain is narrower than RFC 8785's: no floats anywhere (scores are integers or decimal
+strings, so a replay on another machine ranks identically), and integers only within
+±(2^53 − 1) — larger numbers (ids, nanosecond timestamps) must be passed as strings, because a
+JavaScript or Go reader would silently round them.
+
+Producing canonical bytes always goes through the ``rfc8785`` package. *Checking* that received
+bytes are canonical is on the verifier's hot path (100,000 leaves and payloads), so
+:func:`parse_canonical` compares against the standard library's C JSON encoder, which emits the
+same bytes as RFC 8785 for our domain (no floats; same string escapes; key order by code point,
+which equals RFC 8785's UTF-16 order unless a key holds a character at U+E000 or above — those
+inputs fall back to ``rfc8785``). ``tests/audit/test_canonical.py`` checks the equivalence with
+Hypothesis.
+
+Import rule: standard library and ``rfc8785`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+from audit.errors import CanonicalError, MalformedJSONError, NotCanonicalError
+
+__all__ = [
+    "MAX_SAFE_INTEGER",
+    "canonical_json",
+    "check_domain",
+    "is_canonical",
+    "loads_strict",
+    "parse_canonical",
+]
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer that survives a round trip through an IEEE 754 double (I-JSON, RFC 7493 §2.2)."""
+
+# UTF-8 lead bytes of code points ≥ U+E000: only there can code-point order and UTF-16 order differ.
+_NEEDS_SLOW_CHECK = re.compile(rb"[\xee-\xf4]")
+
+
+def check_domain(value: object, path: str = "$") -> None:
+    """Check that ``value`` lies in the JSON domain the log accepts.
+
+    Allowed: ``None``, ``bool``, ``int`` within ±(2^53 − 1), ``str``, lists or tuples of allowed
+    values, and mappings with ``str`` keys and allowed values.
+
+    Args:
+        value: the Python value to check.
+        path: where ``value`` sits, for the error message (JSONPath-like).
+
+    Raises:
+        CanonicalError: a float, an out-of-range integer, a non-string key or an unsupported type;
+            the message names the path.
+    """
+    # bool is a subclass of int: test it first so True is not range-checked as 1.
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise CanonicalError(f"{path}: integer {value} is beyond ±(2^53−1); pass it as a decimal string")
+        return
+    if isinstance(value, float):
+        raise CanonicalError(f"{path}: floats are not allowed; use an integer or a decimal string")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError(f"{path}: object key {key!r} is not a string")
+            check_domain(item, f"{path}.{key}")
+        return
+    if isinstance(value, (list, tuple)):
+        for position, item in enumerate(value):
+            check_domain(item, f"{path}[{position}]")
+        return
+    raise CanonicalError(f"{path}: type {type(value).__name__} has no JSON form here")
+
+
+def canonical_json(value: object) -> bytes:
+    """Serialise ``value`` as RFC 8785 canonical JSON.
+
+    Args:
+        value: a JSON-like value in the log's domain (see :func:`check_domain`).
+
+    Returns:
+        The canonical UTF-8 bytes.
+
+    Raises:
+        CanonicalError: the value is outside the domain, or holds a string that is not valid
+            Unicode (a lone surrogate).
+    """
+    check_domain(value)
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as exc:
+        raise CanonicalError(str(exc)) from exc
+
+
+def _reject_float(text: str) -> Any:
+    raise MalformedJSONError(f"float {text} is not allowed (integers or decimal strings only)")
+
+
+def _reject_constant(text: str) -> Any:
+    raise MalformedJSONError(f"{text} is not JSON")
+
+
+def _safe_int(text: str) -> int:
+    number = int(text)
+    if not -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER:
+        raise MalformedJSONError(f"integer {text} is beyond ±(2^53−1); it must be a string")
+    return number
+
+
+def loads_strict(data: bytes) -> Any:
+    """Parse JSON bytes in the log's domain, without requiring canonical form.
+
+    Args:
+        data: UTF-8 JSON text.
+
+    Returns:
+        The parsed value (dicts, lists, str, int, bool, None).
+
+    Raises:
+        MalformedJSONError: invalid UTF-8 or JSON, a float, NaN/Infinity, or an integer beyond
+            ±(2^53 − 1).
+    """
+    try:
+        text = data.decode("utf-8")
+        return json.loads(text, parse_float=_reject_float, parse_int=_safe_int, parse_constant=_reject_constant)
+    except MalformedJSONError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise MalformedJSONError(f"not valid JSON: {exc}") from exc
+
+
+def _matches_canonical(data: bytes, value: Any) -> bool:
+    if _NEEDS_SLOW_CHECK.search(data) is None:
+        try:
+            fast = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+            return fast.encode("utf-8") == data
+        except (UnicodeEncodeError, ValueError):  # a lone surrogate from a "\ud800" escape
+            return False
+    try:
+        return rfc8785.dumps(value) == data
+    except rfc8785.CanonicalizationError:
+        return False
+
+
+def parse_canonical(data: bytes) -> Any:
+    """Parse JSON bytes and require that they are exactly their RFC 8785 canonical form.
+
+    Args:
+        data: the bytes as received (a leaf, a statement payload).
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        MalformedJSONError: not parseable in the log's domain (see :func:`loads_strict`).
+        NotCanonicalError: parseable, but not byte-identical to its canonical form (whitespace,
+            key order, escapes, duplicate keys, ``-0``, …).
+    """
+    value = loads_strict(data)
+    if not _matches_canonical(data, value):
+        raise NotCanonicalError("JSON is not in RFC 8785 canonical form")
+    return value
+
+
+def is_canonical(data: bytes) -> bool:
+    """Tell whether ``data`` is canonical JSON in the log's domain.
+
+    Args:
+        data: bytes to test.
+
+    Returns:
+        ``True`` when ``data`` parses (no floats, safe integers) and equals its RFC 8785 form.
+    """
+    try:
+        parse_canonical(data)
+    except CanonicalError:
+        return False
+    return True
+
