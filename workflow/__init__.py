@@ -7,13 +7,31 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workflow.extensions import db, migrate
+from workflow.extensions import csrf, db, limiter, migrate
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT_DIR / "templates"
 STATIC_DIR = ROOT_DIR / "static"
 MIGRATIONS_DIR = ROOT_DIR / "migrations"
+TRANSLATIONS_DIR = ROOT_DIR / "translations"
+
+# Web settings that config.py may override; each default is the safe choice (docs/security.md).
+WEB_DEFAULTS: dict[str, Any] = {
+    # In-process counters: right for one worker and for tests. Several gunicorn workers or hosts
+    # need a shared store (e.g. "redis://…"), or each one counts on its own.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per minute",
+    "LOGIN_RATE_LIMIT_PER_IP": "50 per hour",
+    # Number of trusted reverse proxies in front of the app; 0 trusts no X-Forwarded-* header, so
+    # rate limits key on the real peer address unless the operator says otherwise.
+    "PROXY_FIX_HOPS": 0,
+    "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; sign-in rotates both
+}
 
 
 def create_app(config_object: str | type = "config.DevelopmentConfig", **overrides: Any) -> Flask:
@@ -26,13 +44,26 @@ def create_app(config_object: str | type = "config.DevelopmentConfig", **overrid
     )
     app.config.from_object(config_object)
     app.config.update(overrides)
+    for key, value in WEB_DEFAULTS.items():
+        app.config.setdefault(key, value)
     _require_secrets(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from workflow import models  # noqa: F401  (registers every table on db.metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from workflow import headers, i18n, security
+
+    security.init_app(app)
+    i18n.init_app(app)
+    headers.init_app(app)
 
     from workflow.views import BLUEPRINTS
 

@@ -1,5 +1,5 @@
 """Blueprints, imported by the app factory in this order."""
 
-from workflow.views import health
+from workflow.views import account, auth, health, public
 
-BLUEPRINTS = (health.bp,)
+BLUEPRINTS = (health.bp, public.bp, auth.bp, account.bp)
