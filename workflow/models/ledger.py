@@ -37,7 +37,7 @@ class LogLeaf(db.Model):
     __tablename__ = "log_leaf"
     __table_args__ = (
         # process_basis(): the latest entry of one process is one index probe.
-        sa.Index("ix_log_leaf_process_seq", "process_id", "seq"),
+        sa.Index("ix_log_leaf_process_seq", "process_key", "seq"),
     )
 
     # The primary key on seq is the second line of defence: a racing append that got past the
@@ -45,8 +45,10 @@ class LogLeaf(db.Model):
     seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     leaf: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
     leaf_hash: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary(32), unique=True)
-    # No foreign key: the log outlives any row it talks about, and audit/ knows no process table.
-    process_id: so.Mapped[int | None]
+    # The statement's ``process`` as JSON text (``12`` or ``"P-12"``; NULL for log-level statements
+    # such as key changes), because audit/ chains per process value and allows ints and strings.
+    # No foreign key: the log outlives any row it talks about.
+    process_key: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     time: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime(timezone=True))
 
 
