@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -37,12 +37,13 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from audit import merkle
+from audit.bundle import EvidenceRecord, write_bundle
 from audit.dsse import Envelope, b64decode_strict, verify_envelope
 from audit.entry import ZERO_HASH, UnverifiedStatement, build_leaf, parse_statement_unverified
 from audit.errors import AuditError, OutOfRangeError
 from audit.keys import ACTION_ENROL, ACTION_ROTATE, SYSTEM_ID, key_id, public_key_from_bytes
 from audit.note import Checkpoint, Ed25519Signer, sign_checkpoint
-from workflow.errors import ConflictError, WorkflowError
+from workflow.errors import ConflictError, NotFoundError, WorkflowError
 from workflow.models.ledger import HEAD_ID, KeyOwner, KeyStatus, LogCheckpoint, LogHash, LogHead, LogLeaf, SigningKey
 
 _HEAD = LogHead.__table__
@@ -399,3 +400,63 @@ def maybe_checkpoint(
     elif size == 0:
         return None
     return checkpoint(session, signer, now)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def export_bundle(
+    session: so.Session,
+    process_id: str | int | None = None,
+    *,
+    log_vkey: str | None = None,
+    origin: str | None = None,
+    evidence: Mapping[str, EvidenceRecord] | None = None,
+) -> bytes:
+    """The bundle (``jejak-bundle/v1``, docs/bundle.md) of the log up to its latest checkpoint.
+
+    Read-only: it exports exactly the leaves the latest checkpoint covers, so it never needs the
+    log key and entries appended meanwhile cannot make it inconsistent. Sign a checkpoint first
+    (:func:`checkpoint`, committed) to include the newest entries. Every leaf from 0 is included
+    even for one process, because the verifier recomputes the root from all of them; ``process_id``
+    only names the process the export is about.
+
+    Args:
+        session: any session.
+        process_id: the process the export is for, or ``None`` for the whole log.
+        log_vkey: the log's vkey; default: the app's key store.
+        origin: the log origin; default: the app's ``LOG_ORIGIN``.
+        evidence: digest → evidence record to ship (the caller selects them, e.g. one process's).
+
+    Returns:
+        The bundle bytes.
+
+    Raises:
+        NotFoundError: no checkpoint yet, or ``process_id`` has no entry in the log.
+    """
+    from flask import current_app
+
+    from workflow.keystore import get_keystore
+
+    latest = latest_checkpoint(session)
+    if latest is None:
+        raise NotFoundError("the log has no checkpoint yet; run `flask audit checkpoint` first")
+    if process_id is not None:
+        covered = session.scalar(
+            sa.select(_LEAF.c.seq).where(_LEAF.c.process_key == process_key(process_id), _LEAF.c.seq < latest.size)
+            .limit(1)
+        )
+        if covered is None:
+            raise NotFoundError(f"process {process_id!r} has no checkpointed entry in the log")
+    system_keys = session.scalars(
+        sa.select(SigningKey.public_key).where(SigningKey.owner_kind == KeyOwner.SYSTEM).order_by(SigningKey.id)
+    )
+    return write_bundle(
+        origin=origin or current_app.config["LOG_ORIGIN"],
+        log_vkey=log_vkey or get_keystore().log_vkey(),
+        checkpoints=[latest.note],
+        leaves=read_leaves(session, 0, latest.size),
+        system_keys=[bytes(k) for k in system_keys],
+        evidence=evidence,
+        process=None if process_id is None else {"id": process_id},
+    )
