@@ -15,14 +15,14 @@ DATES = ProcessDates(registration=D(2026, 3, 2), appointment=D(2026, 6, 1))
 RULESET: RuleSet = load_published("2026.1")
 
 
-def assessment(level: int = 4, potential: int = 4, **overrides: Any) -> AssessmentFact:
+def assessment(level: int = 4, potential_level: int = 4, **overrides: Any) -> AssessmentFact:
     base = AssessmentFact(
         assessed_on=D(2025, 1, 15),
         valid_until=D(2028, 1, 14),
         provider="UPTD Penilaian Kompetensi Lampung",
         provider_accredited=True,
         competencies=tuple(sorted((c, level) for c in COMPETENCIES)),
-        potential=tuple(sorted((p, potential) for p in POTENTIAL_COMPONENTS)),
+        potential=tuple(sorted((p, potential_level) for p in POTENTIAL_COMPONENTS)),
     )
     return dataclasses.replace(base, **overrides)
 
