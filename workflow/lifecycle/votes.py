@@ -141,11 +141,17 @@ def tally(view: ProcessView) -> tuple[frozenset[PersonId], list[Reason]]:
     for person in sorted((commit_count.keys() | reveal_count.keys()) - eligible):
         invalid.add(person)
         out.append(reason("votes.not_eligible_voter", person=person))
-    first_reveal = min((r.at for r in view.reveals), default=None)
     commits: dict[PersonId, VoteCommit] = {}
     for c in sorted(view.commits, key=lambda c: (c.member, c.at)):
         commits.setdefault(c.member, c)
-        if first_reveal is not None and c.at > first_reveal and c.member not in invalid:
+        if c.member in invalid:
+            continue
+        # A commit made after any reveal could copy what was revealed; name the member's own
+        # early reveal when that is the cause, since it is the more specific fault.
+        if any(r.member == c.member and r.at < c.at for r in view.reveals):
+            invalid.add(c.member)
+            out.append(reason("votes.reveal_before_commit", person=c.member))
+        elif any(r.at < c.at for r in view.reveals):
             invalid.add(c.member)
             out.append(reason("votes.commit_after_reveal", person=c.member))
     valid: set[PersonId] = set()
