@@ -183,4 +183,3 @@ def is_canonical(data: bytes) -> bool:
     except CanonicalError:
         return False
     return True
-

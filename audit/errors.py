@@ -133,3 +133,11 @@ class CheckpointError(NoteError, ValueError):
 
 class TileError(AuditError, ValueError):
     """A C2SP tlog-tiles path, tile or entry bundle is malformed or does not fit the tree."""
+
+
+class BundleLeafError(BundleFormatError):
+    """One leaf of a bundle is not canonical base64; ``index`` says which (verifiers report it there)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(f"leaves[{index}]: {message}")
+        self.index = index

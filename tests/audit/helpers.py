@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from audit import merkle
+from audit import merkle, note
+from audit.bundle import EvidenceRecord, UnverifiedBundle, make_evidence, write_bundle
 from audit.dsse import Envelope, sign_envelope
 from audit.entry import ZERO_HASH, Actor, build_leaf, make_statement, parse_leaf_unverified
 from audit.keys import (
@@ -198,3 +199,69 @@ def standard_log(processes: int = 2, rounds: int = 3) -> LogBuilder:
                 user = "u1" if r % 3 == 0 else "u2"
                 log.step(user, "process.vote", process=process, data={"round": r, "score": "87.5"})
     return log
+
+
+# -- checkpoints and bundles -------------------------------------------------------------------
+
+
+def log_signer(seed: str = "log", origin: str = ORIGIN) -> note.Ed25519Signer:
+    """The log key (signs checkpoints), named by the origin as tlog-checkpoint requires."""
+    return note.Ed25519Signer(origin, seeded(seed).private_key)
+
+
+def log_vkey(seed: str = "log", origin: str = ORIGIN) -> str:
+    return log_signer(seed, origin).verifier.vkey
+
+
+def checkpoint(
+    leaves: Sequence[bytes],
+    size: int | None = None,
+    *,
+    signer: note.NoteSigner | None = None,
+    root: bytes | None = None,
+    origin: str = ORIGIN,
+) -> str:
+    """A signed checkpoint over the first ``size`` leaves (all by default)."""
+    size = len(leaves) if size is None else size
+    tree_root = merkle.root([merkle.leaf_hash(leaf) for leaf in leaves[:size]]) if root is None else root
+    return note.sign_checkpoint(note.Checkpoint(origin, size, tree_root), signer or log_signer(origin=origin))
+
+
+EVIDENCE_SALT = bytes(range(16))
+
+
+def sample_evidence() -> dict[str, EvidenceRecord]:
+    digest, record = make_evidence(EVIDENCE_SALT, {"nip": "198001012005011001", "name": "Siti", "score": "87.50"})
+    return {digest: record}
+
+
+def bundle_of(
+    log: LogBuilder,
+    *,
+    leaves: Sequence[bytes] | None = None,
+    checkpoints: Sequence[str] | None = None,
+    evidence: dict[str, EvidenceRecord] | None = None,
+    vkey: str | None = None,
+) -> UnverifiedBundle:
+    """An in-memory bundle of ``log`` (leaves may be replaced to tamper), checkpoint over the leaves given."""
+    leaves = list(log.leaves if leaves is None else leaves)
+    return UnverifiedBundle(
+        origin=ORIGIN,
+        log_vkey=vkey or log_vkey(),
+        checkpoints=tuple(checkpoints if checkpoints is not None else [checkpoint(log.leaves)]),
+        leaves=tuple(leaves),
+        system_keys=(log.system.public_bytes,),
+        evidence=sample_evidence() if evidence is None else evidence,
+    )
+
+
+def bundle_bytes(bundle: UnverifiedBundle) -> bytes:
+    return write_bundle(
+        origin=bundle.origin,
+        log_vkey=bundle.log_vkey,
+        checkpoints=bundle.checkpoints,
+        leaves=bundle.leaves,
+        system_keys=bundle.system_keys,
+        evidence=bundle.evidence,
+        process=bundle.process,
+    )
