@@ -15,6 +15,7 @@ MAX_PROBLEMS_SHOWN = 200
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app's ``flask`` CLI."""
     app.cli.add_command(import_merit_command)
+    app.cli.add_command(demo_command)
 
 
 def _click_progress(label: str, total: int) -> click.progressbar[int]:
@@ -64,3 +65,34 @@ def import_merit_command(file: Path, today: dt.datetime | None, quiet: bool) -> 
         f"{w.employees_created} employee(s) created, {w.employees_updated} updated, "
         f"{w.employees_unchanged} unchanged; {w.units_created} unit(s) created, {w.units_renamed} renamed."
     )
+
+
+@click.command("demo")
+@click.option("--seed", type=int, default=None, help="Random seed; the same seed gives the same province.")
+@click.option("--employees", type=click.IntRange(min=1), default=None, help="Number of employees (default 2000).")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when employees already exist.")
+@with_appcontext
+def demo_command(seed: int | None, employees: int | None, if_empty: bool) -> None:
+    """Fill an empty database with the demo province and one account per role (never in production)."""
+    from flask import current_app
+
+    from workflow import demo
+    from workflow.errors import WorkflowError
+    from workflow.extensions import db
+
+    try:
+        result = demo.seed_demo(
+            db.session,
+            allowed=bool(current_app.config.get("DEMO_ALLOWED")),
+            seed=demo.DEFAULT_SEED if seed is None else seed,
+            employees=demo.DEFAULT_EMPLOYEES if employees is None else employees,
+            if_empty=if_empty,
+        )
+    except (WorkflowError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    if not result.created:
+        click.echo(f"Demo skipped: the database already holds {result.employees} employee(s).")
+        return
+    click.echo(f"Demo province created: {result.employees} employees. Logins (password: {demo.DEMO_PASSWORD}):")
+    for account in result.accounts:
+        click.echo(f"  {account.username:<12} {account.role.value:<17} {account.display_name} ({account.affiliation})")
