@@ -33,8 +33,8 @@ def _add_security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     # A signed-in page may show personal merit data: keep it out of shared and back-button caches.
-    # The session is read only when the request carries its cookie, because reading it adds
-    # "Vary: Cookie", which would stop CDNs caching the public log tiles.
+    # Only a request that carries the session cookie can be signed in, so cookieless requests
+    # (tile fetchers, CDNs) never have their session loaded here.
     has_cookie = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     if has_cookie and "_user_id" in session and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"

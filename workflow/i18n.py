@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 import flask_babel
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from workflow.extensions import babel
@@ -31,6 +31,8 @@ def select_locale() -> str:
     The browser's Accept-Language is ignored on purpose: many Indonesian phones are set to
     English, and DESIGN.md makes Bahasa Indonesia the working language.
     """
+    if not has_request_context():  # CLI and background work: the working language
+        return DEFAULT_LOCALE
     chosen = request.cookies.get(LOCALE_COOKIE, "")
     return chosen if chosen in SUPPORTED_LOCALES else DEFAULT_LOCALE
 

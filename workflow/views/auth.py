@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from workflow import security
 from workflow.extensions import limiter
+from workflow.views.errors import form_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -66,7 +67,7 @@ def login_submit() -> ResponseReturnValue:
     try:
         data = SignInSchema().load(request.form)
     except ValidationError as err:
-        return _login_page(err.messages, next_url), 422
+        return _login_page(form_errors(err.messages), next_url), 422
     if not security.sign_in_with_password(data["username"].strip(), data["password"]):
         return _login_page({"_form": [gettext("Nama pengguna atau kata sandi salah.")]}, next_url), 422
     flash(gettext("Selamat datang, %(name)s.", name=current_user.display_name), "success")
@@ -80,7 +81,7 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("public.index"), code=303)
 
 
-def _login_page(errors: object, next_url: str | None) -> str:
+def _login_page(errors: dict[str, list[str]], next_url: str | None) -> str:
     # The password is never echoed back into the form.
     form = {"username": request.form.get("username", "")}
     return render_template("auth/login.html", form=form, errors=errors, next=next_url or "")

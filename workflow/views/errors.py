@@ -22,6 +22,30 @@ from workflow.security import wants_json
 PAGES = frozenset({400, 403, 404, 409, 422, 429, 500})
 
 
+def form_errors(messages: object) -> dict[str, list[str]]:
+    """marshmallow's ``err.messages`` as ``{field: [text, ...]}`` for templates and JSON.
+
+    Lazy (translatable) messages become plain text in the current language, a lone message
+    becomes a one-item list, and nested schemas flatten to ``outer.inner`` keys.
+    """
+    if not isinstance(messages, Mapping):
+        return {"_schema": _texts(messages)}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(value, Mapping):
+            for inner, texts in form_errors(value).items():
+                flat[f"{key}.{inner}"] = texts
+        else:
+            flat[str(key)] = _texts(value)
+    return flat
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
 def error_response(
     status: int,
     code: str,
@@ -49,8 +73,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def validation_error(exc: ValidationError) -> ResponseReturnValue:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return error_response(422, "ValidationError", "The input is not valid.", messages)
+        return error_response(422, "ValidationError", "The input is not valid.", form_errors(exc.messages))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
