@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ WEB_DEFAULTS: dict[str, Any] = {
     "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; sign-in rotates both
 }
+SESSION_LIFETIME = dt.timedelta(hours=8)
 
 
 def create_app(config_object: str | type = "config.DevelopmentConfig", **overrides: Any) -> Flask:
@@ -46,6 +48,10 @@ def create_app(config_object: str | type = "config.DevelopmentConfig", **overrid
     app.config.update(overrides)
     for key, value in WEB_DEFAULTS.items():
         app.config.setdefault(key, value)
+    if app.config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
+        # Flask refuses a session cookie signed longer ago than this. Its 31-day default would let
+        # a copied cookie work for a month; a working day is enough (docs/security.md).
+        app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     _require_secrets(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_FIX_HOPS"]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
+import itsdangerous.timed
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -138,6 +141,22 @@ def test_no_password_reaches_the_logs(client: FlaskClient, user: User, caplog: p
     assert caplog.records, "sign-in should log something"
     for secret in ("ini-salah-sekali-123", PASSWORD, "kata sandi baru sekali", "test-secret"):
         assert secret not in caplog.text
+
+
+def test_session_cookies_expire_after_a_working_day(
+    app: Flask, client: FlaskClient, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert app.permanent_session_lifetime == dt.timedelta(hours=8)
+    login(client, "siti")
+    assert client.get("/beranda").status_code == 200
+
+    class NineHoursLater:  # the clock itsdangerous checks cookie signatures against
+        @staticmethod
+        def time() -> float:
+            return time.time() + 9 * 3600
+
+    monkeypatch.setattr(itsdangerous.timed, "time", NineHoursLater)
+    assert client.get("/beranda").status_code == 302
 
 
 def test_a_disabled_account_loses_its_session(client: FlaskClient, user: User) -> None:
