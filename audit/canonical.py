@@ -114,6 +114,12 @@ def _safe_int(text: str) -> int:
     return number
 
 
+# Built once: json.loads/json.dumps with options construct a new decoder/encoder on every call,
+# which is measurable at 100,000 leaves.
+_DECODER = json.JSONDecoder(parse_float=_reject_float, parse_int=_safe_int, parse_constant=_reject_constant)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
 def loads_strict(data: bytes) -> Any:
     """Parse JSON bytes in the log's domain, without requiring canonical form.
 
@@ -129,7 +135,7 @@ def loads_strict(data: bytes) -> Any:
     """
     try:
         text = data.decode("utf-8")
-        return json.loads(text, parse_float=_reject_float, parse_int=_safe_int, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except MalformedJSONError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -139,8 +145,7 @@ def loads_strict(data: bytes) -> Any:
 def _matches_canonical(data: bytes, value: Any) -> bool:
     if _NEEDS_SLOW_CHECK.search(data) is None:
         try:
-            fast = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
-            return fast.encode("utf-8") == data
+            return _ENCODER.encode(value).encode("utf-8") == data
         except (UnicodeEncodeError, ValueError):  # a lone surrogate from a "\ud800" escape
             return False
     try:

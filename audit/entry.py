@@ -94,7 +94,9 @@ def parse_time(text: object) -> datetime:
     """
     if not isinstance(text, str) or _TIME.fullmatch(text) is None:
         raise ValueError(f"time must be YYYY-MM-DDTHH:MM:SSZ, got {text!r}")
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    # The regex fixes the exact form; fromisoformat (C, far faster than strptime on the verifier's
+    # hot path) then rejects impossible dates and times such as 02-30 or 24:00.
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
