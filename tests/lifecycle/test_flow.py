@@ -104,7 +104,7 @@ def test_nothing_leaves_a_terminal_stage(stage: Stage) -> None:
 
 
 def test_refusal_lists_blockers_and_changes_nothing() -> None:
-    view = replace(good_view(), members=good_view().members[:1] + good_view().members[2:])
+    view = replace(good_view(), members=(*good_view().members[:1], *good_view().members[2:]))
     flow = ProcessFlow(view, actor=ADMIN, now=NOW)
     with pytest.raises(TransitionRefusedError) as info:
         flow.apply(Event.FORM_COMMITTEE)
@@ -124,7 +124,7 @@ def test_no_helpers_are_bound_besides_trigger_and_may_trigger() -> None:
 def test_inputs_are_keyword_only() -> None:
     flow = ProcessFlow(good_view(), actor=ADMIN, now=NOW)
     with pytest.raises(TypeError):
-        flow.trigger("cancel", "positional reason")
+        flow.trigger("cancel", "positional reason")  # type: ignore[call-arg]
 
 
 def test_naive_clock_is_refused() -> None:

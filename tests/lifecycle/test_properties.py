@@ -59,14 +59,14 @@ def test_random_sequences_never_leave_the_table(data: st.DataObject) -> None:
     stage, steps = Stage.DRAFT, list[Step]()
     for _ in range(data.draw(st.integers(0, 30), label="length")):
         forward = [e for e in events_from(stage) if e != Event.CANCEL]
-        pick_forward = forward and data.draw(LIKELY, label="forward?")
+        pick_forward = bool(forward) and data.draw(LIKELY, label="forward?")
         event = data.draw(st.sampled_from(forward) if pick_forward else ANY_EVENT, label="event")
         good = data.draw(LIKELY, label="good view?")
         base = (upheld_view() if event == Event.REOPEN_SHORTLIST else good_view()) if good else None
         view = replace(base or data.draw(st.sampled_from(VARIANTS), label="view"), status=stage)
         right = data.draw(LIKELY, label="right actor?")
-        actor = EVENT_ACTOR.get(event, OTHER_ACTORS[0]) if right else data.draw(st.sampled_from(OTHER_ACTORS))  # type: ignore[call-overload]
-        payload = dict(EVENT_INPUTS.get(event, {})) if data.draw(LIKELY, label="inputs?") else {}  # type: ignore[call-overload]
+        actor = EVENT_ACTOR.get(event, OTHER_ACTORS[0]) if right else data.draw(st.sampled_from(OTHER_ACTORS))
+        payload = dict(EVENT_INPUTS.get(event, {})) if data.draw(LIKELY, label="inputs?") else {}
         flow = ProcessFlow(view, actor=actor, now=NOW)
 
         found = flow.blockers(event, **payload)
@@ -136,7 +136,7 @@ BALLOT = st.tuples(
 @given(BALLOT)
 def test_canonical_bytes_equal_rfc8785(ballot: tuple[str, dict[str, int], str, str]) -> None:
     member, scores, reason, nonce = ballot
-    body = {"member": member, "nonce": nonce, "reason": reason, "scores": scores}
+    body: dict[str, str | dict[str, int]] = {"member": member, "nonce": nonce, "reason": reason, "scores": scores}
     assert canonical_bytes(body) == rfc8785.dumps(body)
 
 

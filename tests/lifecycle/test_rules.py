@@ -73,7 +73,11 @@ def test_cancel_from_every_non_terminal_stage(stage: Stage) -> None:
 def test_no_duplicate_trigger_per_source() -> None:
     pairs = Counter((source, event) for source, event, _ in edges())
     assert max(pairs.values()) == 1
-    config_pairs = Counter((str(s), t["trigger"]) for t in machine_transitions("unblocked") for s in t["source"])
+    config_pairs = Counter(
+        (str(s), t["trigger"])
+        for t in machine_transitions("unblocked")
+        for s in t["source"]  # type: ignore[union-attr]
+    )
     assert max(config_pairs.values()) == 1
 
 
