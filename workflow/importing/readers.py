@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -134,6 +134,7 @@ def read_csv(content: bytes) -> ParsedFile:
     problems = _header_problems(header)
     if problems:
         return ParsedFile([], problems)
+    plan = _plan(header)
     records: list[RawRecord] = []
     start = reader.line_num + 1
     try:
@@ -145,7 +146,7 @@ def read_csv(content: bytes) -> ParsedFile:
             if len(cells) != len(header):
                 problems.append(RowProblem(location, "", f"{len(cells)} cells, but the header has {len(header)}."))
                 continue
-            data, columns = _nest(zip(header, cells, strict=True))
+            data, columns = _nest(plan, cells)
             records.append(RawRecord(location, data, columns))
     except csv.Error as err:
         problems.append(RowProblem(f"line {reader.line_num}", "", f"Not valid CSV: {err}."))
@@ -173,8 +174,27 @@ def _known_column(name: str) -> bool:
     return name in CORE_COLUMNS or any(p.fullmatch(name) for p in (_SKP, _HUKDIS, _ASESMEN, _KOMP, _POTENSI))
 
 
-def _nest(cells: Iterator[tuple[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Turn ``(column, cell)`` pairs into the nested record shape; blank cells are left out."""
+def _plan(header: list[str]) -> list[tuple[str, tuple[str, str, str]]]:
+    """Classify each (known) header column once, so rows are not matched against patterns again."""
+    plan = []
+    for column in header:
+        if column in CORE_COLUMNS:
+            plan.append((column, ("core", column, "")))
+        elif m := _SKP.fullmatch(column):
+            plan.append((column, ("skp", m[1], "")))
+        elif m := _HUKDIS.fullmatch(column):
+            plan.append((column, ("hukdis", m[1], HUKDIS_PARTS[m[2]])))
+        elif m := _ASESMEN.fullmatch(column):
+            plan.append((column, ("asesmen", m[1], "")))
+        elif m := _KOMP.fullmatch(column):
+            plan.append((column, ("komp", m[1], "")))
+        elif m := _POTENSI.fullmatch(column):
+            plan.append((column, ("potensi", m[1], "")))
+    return plan
+
+
+def _nest(plan: list[tuple[str, tuple[str, str, str]]], cells: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Turn one row's cells into the nested record shape; blank cells are left out."""
     data: dict[str, Any] = {}
     columns: dict[str, str] = {}
     skp: list[tuple[int, str, str]] = []
@@ -182,23 +202,23 @@ def _nest(cells: Iterator[tuple[str, str]]) -> tuple[dict[str, Any], dict[str, s
     asesmen: dict[str, tuple[str, str]] = {}
     kompetensi: dict[str, tuple[str, str]] = {}
     potensi: dict[str, tuple[str, str]] = {}
-    for column, raw in cells:
+    for (column, (kind, key, part)), raw in zip(plan, cells, strict=True):
         value = raw.strip()
         if not value:
             continue
-        if column in CORE_COLUMNS:
+        if kind == "core":
             data[column] = value
             columns[column] = column
-        elif m := _SKP.fullmatch(column):
-            skp.append((int(m[1]), value, column))
-        elif m := _HUKDIS.fullmatch(column):
-            hukdis.setdefault(int(m[1]), {})[HUKDIS_PARTS[m[2]]] = (value, column)
-        elif m := _ASESMEN.fullmatch(column):
-            asesmen[m[1]] = (value, column)
-        elif m := _KOMP.fullmatch(column):
-            kompetensi[m[1]] = (value, column)
-        elif m := _POTENSI.fullmatch(column):
-            potensi[m[1]] = (value, column)
+        elif kind == "skp":
+            skp.append((int(key), value, column))
+        elif kind == "hukdis":
+            hukdis.setdefault(int(key), {})[part] = (value, column)
+        elif kind == "asesmen":
+            asesmen[key] = (value, column)
+        elif kind == "komp":
+            kompetensi[key] = (value, column)
+        else:
+            potensi[key] = (value, column)
     if skp:
         data["skp"] = []
         for i, (year, predikat, column) in enumerate(sorted(skp)):
