@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.helpers import PASSWORD, csrf_token, login, make_user, post_with_csrf
+from tests.web.helpers import PASSWORD, IsolatedClient, csrf_token, login, make_user, post_with_csrf
 from workflow.extensions import db
 from workflow.models import Role, User
 from workflow.security import safe_local_url, verify_password
@@ -183,3 +183,19 @@ def test_a_disabled_account_loses_its_session(client: FlaskClient, user: User) -
 )
 def test_safe_local_url(target: str | None, safe: bool) -> None:
     assert safe_local_url(target) == (target if safe else None)
+
+
+def test_sign_in_and_password_change_on_each_database(db_app: Flask) -> None:
+    """The same flow on SQLite and PostgreSQL (NUL in a name must stop before the database)."""
+    db_app.test_client_class = IsolatedClient
+    make_user("dewi", Role.VERIFIER)
+    client = db_app.test_client()
+    assert client.post("/masuk", data={"csrf_token": csrf_token(client), "username": "de\x00wi"}).status_code == 422
+    assert login(client, "dewi").status_code == 303
+    form = {
+        "current_password": PASSWORD,
+        "new_password": "kata sandi baru dewi",
+        "confirm_password": "kata sandi baru dewi",
+    }
+    assert post_with_csrf(client, "/akun/kata-sandi", data=form).status_code == 303
+    assert client.get("/beranda").status_code == 200
