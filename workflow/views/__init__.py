@@ -1,5 +1,5 @@
 """Blueprints, imported by the app factory in this order."""
 
-from workflow.views import account, auth, health, public
+from workflow.views import account, auth, health, log, public
 
-BLUEPRINTS = (health.bp, public.bp, auth.bp, account.bp)
+BLUEPRINTS = (health.bp, public.bp, auth.bp, account.bp, log.bp)
