@@ -195,3 +195,11 @@ def test_cli_exit_codes(app: Flask, tmp_path: Path) -> None:
     other = tmp_path / "data.xlsx"
     other.write_bytes(b"")
     assert runner.invoke(args=["import-merit", str(other)]).exit_code == 1
+
+
+def test_record_and_cross_record_problems_are_reported_together(app: Flask) -> None:
+    def change(records: list[dict]) -> None:
+        records[0]["nama"] = ""
+        records.append(dict(records[1]))
+
+    assert problems_of("x.json", json_with(change)) == [("records[0]", "nama"), ("records[3]", "nipBaru")]

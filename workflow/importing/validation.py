@@ -41,29 +41,28 @@ def validate_records(
         MeritImportError: at least one record is invalid; lists all problems found.
     """
     schema = MeritRecordSchema(today=today)
-    records: list[MeritRecord] = []
+    loaded: list[tuple[RawRecord, MeritRecord]] = []
     problems: list[RowProblem] = []
     with progress("Validating", len(raws)) as bar:
         for raw in raws:
             try:
-                records.append(schema.load(raw.data))
+                loaded.append((raw, schema.load(raw.data)))
             except ValidationError as err:
                 problems.extend(_problems(raw, err.messages))
             bar.update(1)
+    # Cross-record rules run on the records that loaded, so one pass reports both kinds.
+    problems += cross_record_problems(loaded)
     if problems:
         raise MeritImportError(problems)
-    problems = cross_record_problems(raws, records)
-    if problems:
-        raise MeritImportError(problems)
-    return records
+    return [record for _raw, record in loaded]
 
 
-def cross_record_problems(raws: Sequence[RawRecord], records: Sequence[MeritRecord]) -> list[RowProblem]:
+def cross_record_problems(loaded: Sequence[tuple[RawRecord, MeritRecord]]) -> list[RowProblem]:
     """A NIP appears once per file; a unor id carries one name throughout the file."""
     problems: list[RowProblem] = []
     nip_at: dict[str, str] = {}
     unit_at: dict[str, tuple[str, str]] = {}
-    for raw, record in zip(raws, records, strict=True):
+    for raw, record in loaded:
         first = nip_at.setdefault(record.nip, raw.location)
         if first != raw.location:
             problems.append(RowProblem(raw.location, _column(raw, "nipBaru"), f"The same NIP is already at {first}."))
