@@ -83,11 +83,10 @@ class SqlHashReader:
 
         if not indexes:
             return []
-        rows = self._session.execute(
-            sa.select(_HASH.c.level, _HASH.c.idx, _HASH.c.hash).where(
-                sa.tuple_(_HASH.c.level, _HASH.c.idx).in_([tuple(c) for c in indexes])
-            )
-        )
+        # OR of (level, idx) equalities, not a row-value IN: SQLite plans ``(level, idx) IN (VALUES …)``
+        # as a full table scan (350 ms at 10^6 leaves) but each OR term as one primary-key probe.
+        wanted = [sa.and_(_HASH.c.level == level, _HASH.c.idx == idx) for level, idx in set(indexes)]
+        rows = self._session.execute(sa.select(_HASH.c.level, _HASH.c.idx, _HASH.c.hash).where(sa.or_(*wanted)))
         found = {(level, idx): h for level, idx, h in rows}
         out = []
         for level, idx in indexes:
