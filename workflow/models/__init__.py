@@ -11,6 +11,7 @@ from workflow.models.merit import (
     PerformanceRating,
     Position,
 )
+from workflow.models.process import Process  # noqa: F401 - registers the process tables
 from workflow.models.users import Role, User, UserRole
 
 # Tables whose row counts /healthz reports.
