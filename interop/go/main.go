@@ -5,6 +5,8 @@
 // JSON document on stdout with a verdict per item ("ok": true, or "ok": false and "error").
 // It never decides what *should* pass: the Python test compares these verdicts with its own.
 //
+// `interop http` checks a running server instead (http.go).
+//
 // Build offline: GOPROXY=off GOFLAGS=-mod=mod go build (go.mod replaces golang.org/x/mod with
 // Debian's golang-golang-x-mod-dev sources).
 package main
@@ -230,6 +232,9 @@ func checkTiles(r tilesReq) verdict {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "http" { // see http.go
+		os.Exit(mainHTTP(os.Stdin, os.Stdout))
+	}
 	var req request
 	dec := json.NewDecoder(os.Stdin)
 	dec.DisallowUnknownFields()
