@@ -18,7 +18,7 @@ from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
@@ -345,9 +345,31 @@ def current_local_url() -> str:
 # --- wiring --------------------------------------------------------------------------------------
 
 
+def _skip_remember_hook_without_session(app: Flask) -> None:
+    # Flask-Login's remember-cookie hook reads the session on every response, and any touch of
+    # the session makes Flask add "Vary: Cookie", so cookieless public responses (log tiles,
+    # checkpoints) would not be cached by CDNs. The hook can only have work when the request
+    # brought a session or remember cookie: every sign-in is a CSRF-checked POST, which needs a
+    # session cookie, and we never issue remember cookies.
+    hook = login_manager._update_remember_cookie
+    hooks = app.after_request_funcs.get(None, [])
+    if hook not in hooks:
+        return  # Flask-Login changed; tests/web/test_headers.py will say so
+    cookie_names = {app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+
+    @functools.wraps(hook)
+    def remember_hook(response: Response) -> Response:
+        if cookie_names.isdisjoint(request.cookies):
+            return response
+        return hook(response)
+
+    hooks[hooks.index(hook)] = remember_hook
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login: loader, unauthorized handler, and Jinja helpers for templates."""
     login_manager.init_app(app)
+    _skip_remember_hook_without_session(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     # "basic": a session used from another IP/browser is marked non-fresh rather than ended, since

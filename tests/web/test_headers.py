@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.helpers import make_user, placeholder_url, rules_for, sign_in_directly
+from tests.web.helpers import login, make_user, placeholder_url, rules_for, sign_in_directly
 from workflow.headers import CONTENT_SECURITY_POLICY
 from workflow.models import Role
 
@@ -65,8 +65,16 @@ def test_error_pages_carry_the_headers_too(client: FlaskClient) -> None:
 
 
 def test_cookieless_requests_stay_cacheable(client: FlaskClient) -> None:
-    # Public, anonymous responses (log tiles later) must not be marked "no-store".
-    assert "Cache-Control" not in client.get("/healthz").headers
+    # Public, anonymous responses (log tiles) must be neither "no-store" nor "Vary: Cookie".
+    response = client.get("/healthz")
+    assert "Cache-Control" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_pages_that_read_the_session_still_vary_on_cookie(client: FlaskClient, user) -> None:  # type: ignore[no-untyped-def]
+    assert "Cookie" in client.get("/").headers.get("Vary", "")  # anonymous, but shows sign-in state
+    login(client, "siti")
+    assert "Cookie" in client.get("/healthz").headers.get("Vary", "")
 
 
 def test_hsts_only_over_https(client: FlaskClient) -> None:
