@@ -313,6 +313,11 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def attempt_failed(response: Response) -> bool:
+    """For rate limits that count only failures: every successful form POST answers 303."""
+    return response.status_code != 303
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 

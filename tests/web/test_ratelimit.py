@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import make_app
-from tests.web.helpers import csrf_token, login, make_user, post_with_csrf
+from tests.web.helpers import PASSWORD, csrf_token, login, make_user, post_with_csrf
 from workflow.extensions import db
 from workflow.models import Role, User
 
@@ -44,6 +44,15 @@ def test_429_is_json_for_json_clients(client: FlaskClient, user: User) -> None:
     assert response.status_code == 429
     body = response.get_json()
     assert body["status"] == 429 and body["code"] == "Too Many Requests"
+
+
+def test_guessing_the_current_password_on_the_change_form_is_limited_too(client: FlaskClient, user: User) -> None:
+    login(client, "siti")
+    form = {"current_password": "tebakan-salah", "new_password": "x" * 12, "confirm_password": "x" * 12}
+    for _ in range(5):
+        assert post_with_csrf(client, "/akun/kata-sandi", data=form).status_code == 422
+    form["current_password"] = PASSWORD
+    assert post_with_csrf(client, "/akun/kata-sandi", data=form).status_code == 429
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from workflow import security
 from workflow.errors import InvalidInputError
+from workflow.extensions import limiter
 
 bp = Blueprint("account", __name__)
 
@@ -26,7 +27,17 @@ def password_form() -> ResponseReturnValue:
     return render_template("account/password.html", errors={})
 
 
+def _account_key() -> str:
+    # Guessing the current password through this form is as bad as guessing it at sign-in.
+    return f"password-change|{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
 @bp.post("/akun/kata-sandi")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    deduct_when=security.attempt_failed,
+)
 @login_required
 def change_password() -> ResponseReturnValue:
     try:

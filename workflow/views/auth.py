@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 from flask_limiter.util import get_remote_address
@@ -47,11 +47,6 @@ def _account_key() -> str:
     return f"{get_remote_address()}|{name}"
 
 
-def _failed(response: Response) -> bool:
-    # Only failed attempts spend the budget; a successful sign-in answers 303.
-    return response.status_code != 303
-
-
 @bp.get("/masuk")
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
@@ -60,8 +55,12 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/masuk")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], key_func=_account_key, deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    deduct_when=security.attempt_failed,
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], deduct_when=security.attempt_failed)
 def login_submit() -> ResponseReturnValue:
     next_url = security.safe_local_url(request.form.get("next"))
     try:
