@@ -177,11 +177,13 @@ def _current_children(session: so.Session, employee_ids: Sequence[int]) -> dict[
 
 
 def _insert_employees(session: so.Session, rows: Sequence[dict[str, object]]) -> dict[str, int]:
+    # Plain executemany, then the ids read back by NIP: on psycopg, INSERT ... RETURNING over many
+    # rows becomes one huge multi-VALUES statement whose parsing cost three times the insert itself.
     ids: dict[str, int] = {}
-    table = Employee.__table__
-    statement = sa.insert(table).returning(table.c.id, table.c.nip, sort_by_parameter_order=True)
     for chunk in chunks(rows):
-        ids.update({nip: emp_id for emp_id, nip in session.execute(statement, list(chunk))})
+        session.execute(sa.insert(Employee.__table__), list(chunk))
+        query = sa.select(Employee.nip, Employee.id).where(Employee.nip.in_([row["nip"] for row in chunk]))
+        ids.update({nip: emp_id for nip, emp_id in session.execute(query)})
     return ids
 
 
@@ -215,10 +217,8 @@ def _insert_children(session: so.Session, targets: Sequence[tuple[int, MeritReco
         session.execute(sa.insert(DisciplineRecord.__table__), discipline)
     if not assessments:
         return
-    table = Assessment.__table__
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    assessment_ids = session.scalars(
-        statement,
+    session.execute(
+        sa.insert(Assessment.__table__),
         [
             {
                 "employee_id": emp_id,
@@ -229,7 +229,13 @@ def _insert_children(session: so.Session, targets: Sequence[tuple[int, MeritReco
             }
             for emp_id, a in assessments
         ],
-    ).all()
+    )
+    # (employee, date, provider) is unique, so it finds each new assessment's id (see _insert_employees).
+    query = sa.select(Assessment.employee_id, Assessment.assessed_on, Assessment.provider, Assessment.id).where(
+        Assessment.employee_id.in_(sorted({emp_id for emp_id, _a in assessments}))
+    )
+    id_of = {(emp_id, day, provider): a_id for emp_id, day, provider, a_id in session.execute(query)}
+    assessment_ids = [id_of[(emp_id, a.assessed_on, a.provider)] for emp_id, a in assessments]
     scores = [
         {"assessment_id": assessment_id, "kind": kind, "name": name, "level": level}
         for assessment_id, (_emp_id, a) in zip(assessment_ids, assessments, strict=True)
