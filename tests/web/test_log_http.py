@@ -245,14 +245,10 @@ def test_a_new_checkpoint_gets_a_new_etag(log_app: Flask, client: FlaskClient) -
     assert response.headers["ETag"] != etag
 
 
-@pytest.mark.xfail(
-    reason="Flask-Login's after_request hook reads the session on every response, so Flask adds "
-    "'Vary: Cookie' even to cookieless requests; some CDNs then refuse to cache the tiles. "
-    "Needs an app-wide fix (workflow/security.py or a session interface), not a log-view one.",
-    strict=False,
-)
 def test_public_responses_do_not_vary_on_cookie(log_app: Flask, client: FlaskClient) -> None:
-    assert "Cookie" not in client.get("/log/tile/0/000").headers.get("Vary", "")
+    """A CDN keys or refuses cached responses on Vary: Cookie; cookieless tile fetchers must not get it."""
+    for path in ("/log/tile/0/000", "/log/checkpoint", "/api/v1/log/proof/inclusion?index=0&size=1"):
+        assert "Cookie" not in client.get(path).headers.get("Vary", ""), path
 
 
 # --- bad requests --------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class InvalidQueryError(InvalidInputError):
     def __init__(self, messages: Mapping[str, Any]) -> None:
         super().__init__("The query string is not valid; see errors.query.")
         # Nested under "query" like flask-smorest, so a client knows where the field lives (C6).
-        self.errors = {"query": {str(k): _as_list(v) for k, v in messages.items()}}
+        self.errors = {"query": {str(k): _as_list(v) for k, v in messages.items()}}  # type: ignore[dict-item]
 
 
 def _as_list(value: object) -> list[str]:
@@ -134,13 +134,12 @@ def _load_query(schema: Schema) -> dict[str, int]:
         raise InvalidQueryError(messages) from None
 
 
-def _within_checkpoint(name: str, size: int) -> int:
-    """The signed size, if ``size`` is within it; clients only learn sizes from checkpoints."""
+def _within_checkpoint(name: str, size: int) -> None:
+    """Refuse a size beyond the latest checkpoint: clients only learn sizes from checkpoints."""
     signed = _signed_size()
     if signed is None or size > signed:
         covered = "the log has no checkpoint yet" if signed is None else f"the latest checkpoint has size {signed}"
         raise InvalidQueryError({name: [f"{name} is beyond the signed log: {covered}."]})
-    return signed
 
 
 # --- reads (the ledger has no "as of the latest checkpoint" view, so they live here) -------------
