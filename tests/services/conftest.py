@@ -1,0 +1,19 @@
+"""Fixtures: a built world on in-memory SQLite (``world``) or on each database kind (``db_world``)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.services.helpers import World, make_world
+from workflow.extensions import db
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return make_world(db.session)
+
+
+@pytest.fixture
+def db_world(db_app: Flask) -> World:
+    return make_world(db.session)
