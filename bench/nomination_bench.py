@@ -66,12 +66,15 @@ def _golongan(rnd: random.Random) -> str:
 def generate(n: int, seed: int) -> Iterator[tuple[tuple[object, ...], list[tuple[object, ...]], bool]]:
     """Yield (employee row, rating rows, gets an assessment) per employee."""
     rnd = random.Random(seed)
+    sequence: dict[str, int] = {}  # NIP digits 16-18 count up when the first 15 collide, as BKN does
     for i in range(1, n + 1):
         birth = _day(rnd, dt.date(1966, 1, 1), dt.date(2000, 1, 1))
         tmt_cpns = max(birth + dt.timedelta(days=365 * 22), _day(rnd, dt.date(1990, 1, 1), dt.date(2024, 1, 1)))
         gol, ptype = _golongan(rnd), rnd.choice(TYPES)
         filed = rnd.random() < 0.8
-        row = (i, f"{birth:%Y%m%d}{tmt_cpns:%Y%m}1{i % 1000:03d}"[:14] + f"{i:07d}"[-4:], f"Pegawai {i}", "M",
+        prefix = f"{birth:%Y%m%d}{tmt_cpns:%Y%m}1"
+        sequence[prefix] = sequence.get(prefix, 0) + 1
+        row = (i, f"{prefix}{sequence[prefix]:03d}", f"Pegawai {i}", "M",
                birth, tmt_cpns, gol, _day(rnd, dt.date(2016, 1, 1), dt.date(2025, 10, 1)), "Jabatan", ptype,
                _day(rnd, dt.date(2015, 1, 1), dt.date(2025, 12, 1)), False, 1, rnd.choice(EDU),
                "filed" if filed else "not_filed", rnd.choice([2024, 2025, 2025]) if filed else None)
@@ -88,7 +91,7 @@ def _bulk_rows(n: int, seed: int) -> Iterator[tuple[str, list[tuple[object, ...]
     ass: list[tuple[object, ...]] = []
     sco: list[tuple[object, ...]] = []
     dis: list[tuple[object, ...]] = []
-    assessment_id = score_id = 0
+    assessment_id = score_id = discipline_id = 0
     for row, ratings, assessed in generate(n, seed):
         emp.append(row)
         rat.extend(ratings)
@@ -104,7 +107,8 @@ def _bulk_rows(n: int, seed: int) -> Iterator[tuple[str, list[tuple[object, ...]
                     sco.append((score_id, assessment_id, kind, name, rnd.randint(low, 5)))
         if rnd.random() < 0.02:
             imposed = _day(rnd, dt.date(2015, 1, 1), dt.date(2026, 1, 1))
-            dis.append((len(dis) + 1, emp_id, rnd.choice(["ringan", "sedang", "berat"]), imposed,
+            discipline_id += 1
+            dis.append((discipline_id, emp_id, rnd.choice(["ringan", "sedang", "berat"]), imposed,
                         imposed + dt.timedelta(days=365), ""))
         if len(emp) >= CHUNK:
             yield from (("employee", emp), ("performance_rating", rat), ("assessment", ass),
@@ -200,13 +204,14 @@ def measure(engine: sa.Engine, label: str, n: int) -> dict[str, float]:
     return {"nominate": best_nom, "count": best_count, "peak_mib": peak / 2**20, "rss_mib": rss_mib}
 
 
-def run(url: str, label: str, n: int, seed: int) -> None:
+def run(url: str, label: str, n: int, seed: int, *, reuse: bool = False) -> None:
     engine = sa.create_engine(url)
     try:
         t0 = time.perf_counter()
-        setup_schema(engine)
-        load(engine, n, seed)
-        print(f"[{label}] generated and loaded {n:,} employees in {time.perf_counter() - t0:.1f} s")
+        if not reuse:
+            setup_schema(engine)
+            load(engine, n, seed)
+            print(f"[{label}] generated and loaded {n:,} employees in {time.perf_counter() - t0:.1f} s")
         measure(engine, label, n)
     finally:
         engine.dispose()
@@ -219,13 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", type=Path, help="SQLite file (default: a temporary file)")
     parser.add_argument("--pg-url", help="also run on this PostgreSQL database (its tables are dropped!)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure the rows a previous run left (--sqlite/--pg-url)")
     args = parser.parse_args(argv)
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             path = args.sqlite or Path(tmp) / "bench.sqlite3"
-            run(f"sqlite:///{path}", "sqlite", args.employees, args.seed)
+            run(f"sqlite:///{path}", "sqlite", args.employees, args.seed, reuse=args.reuse and bool(args.sqlite))
     if args.pg_url:
-        run(args.pg_url, "postgresql", args.employees, args.seed)
+        run(args.pg_url, "postgresql", args.employees, args.seed, reuse=args.reuse)
     return 0
 
 

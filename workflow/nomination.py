@@ -207,7 +207,8 @@ def nominate(
     facts = load_facts(session, coarse_filter(position, ruleset, dates), ruleset, dates)
     records = tuple(build_records(facts, secret=secret, salt_source=salt_source))
     # Evaluate from the sealed records, not the loaded facts: the nomination *is* a replay.
-    return Nomination(position, evaluate(records, position, ruleset, dates, route=route), records)
+    # The digests were computed just above from these very dicts; the replay re-verifies them.
+    return Nomination(position, evaluate(records, position, ruleset, dates, route=route, verify=False), records)
 
 
 def evaluate_employee(

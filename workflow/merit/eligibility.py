@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from fractions import Fraction
 
 from workflow.merit.dates import add_months, add_years, completed_months, years_months
 from workflow.merit.facts import AssessmentFact, EmployeeFacts, PositionFacts, ProcessDates
 from workflow.merit.jpm import JpmResult
-from workflow.merit.numbers import text, to_cents
+from workflow.merit.numbers import ratio_cents, text
 from workflow.merit.results import RuleResult
 from workflow.merit.ruleset import AgeCap, RuleSet, TypeRules
 from workflow.reference import EDUCATION_LEVEL, PREDIKAT_SCORE, Education, LhkpnStatus, Predikat, golongan_rank
@@ -280,7 +279,7 @@ def _jpm(jpm: JpmResult | None, has_assessment: bool, ruleset: RuleSet) -> RuleR
         # The fewest extra levels whose *published* (rounded) JPM reaches the pass mark.
         needed = next(
             k for k in range(1, jpm.required + 1)
-            if to_cents(Fraction((jpm.counted + k) * 100, jpm.required)) >= ruleset.jpm_pass_from
+            if ratio_cents((jpm.counted + k) * 100, jpm.required) >= ruleset.jpm_pass_from
         )
         hint_params = {"levels": needed, "gaps": gaps}
     return RuleResult(**base, value=text(jpm.percent), passed=ok, message="jpm.pass" if ok else "jpm.fail",

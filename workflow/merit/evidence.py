@@ -224,7 +224,16 @@ def evaluate(
     dates: ProcessDates,
     *,
     route: str,
+    verify: bool = True,
 ) -> Evaluation:
-    """Evaluate a vacancy from evidence records alone (digests checked first)."""
-    candidates = [Candidate(r.pseudonym, verify_record(r)) for r in records]
+    """Evaluate a vacancy from evidence records alone.
+
+    Args:
+        verify: check each record's digest first. Only the code that sealed the records a moment
+            earlier in the same process may pass False (it saves a second canonicalisation).
+    """
+    candidates = [
+        Candidate(r.pseudonym, verify_record(r) if verify else facts_from_dict(r.record["employee"]))
+        for r in records
+    ]
     return evaluate_candidates(candidates, position, ruleset, dates, route=route)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from workflow.merit.facts import AssessmentFact, PositionFacts
-from workflow.merit.numbers import text, to_cents
+from workflow.merit.numbers import ratio_cents, text
 from workflow.merit.ruleset import Band, RuleSet
 
 
@@ -85,7 +84,7 @@ def compute_jpm(assessment: AssessmentFact, position: PositionFacts, ruleset: Ru
         counted = sum(min(g.achieved or 0, g.standard) for g in gaps)
     else:
         counted = sum(g.achieved or 0 for g in gaps)
-    percent = to_cents(Fraction(counted * 100, required))
+    percent = ratio_cents(counted * 100, required)
     return JpmResult(
         percent=percent,
         band=band_for(percent, ruleset.jpm_bands),

@@ -19,11 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Final
 
 from workflow.merit.facts import AssessmentFact, EmployeeFacts
-from workflow.merit.numbers import text, to_cents
+from workflow.merit.numbers import ratio_cents, text
 from workflow.merit.ruleset import PERFORMANCE_LEVELS, RuleSet
 from workflow.reference import COMPETENCY_LEVEL_MAX
 
@@ -94,7 +93,7 @@ def potential_score(assessment: AssessmentFact, ruleset: RuleSet) -> tuple[Decim
     if missing:
         return None, missing
     total = sum(w * levels[name] for name, w in weighted.items())
-    return to_cents(Fraction(total * 100, COMPETENCY_LEVEL_MAX * sum(weighted.values()))), ()
+    return ratio_cents(total * 100, COMPETENCY_LEVEL_MAX * sum(weighted.values())), ()
 
 
 def potential_level(score: Decimal, ruleset: RuleSet) -> str:

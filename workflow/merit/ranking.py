@@ -34,14 +34,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from workflow.merit.dates import add_years
 from workflow.merit.facts import EmployeeFacts
 from workflow.merit.jpm import JpmResult
 from workflow.merit.ninebox import Placement
-from workflow.merit.numbers import text, to_cents
+from workflow.merit.numbers import ratio_cents, text, to_cents
 from workflow.merit.ruleset import COMPOSITE_PARTS, RuleSet
 from workflow.reference import PREDIKAT_SCORE, DisciplineLevel, Predikat, golongan_rank
 
@@ -82,13 +81,14 @@ def composite_score(
     by_year = {r.year: r.predikat for r in facts.ratings}
     perf_points = sum(PREDIKAT_SCORE[Predikat(by_year[y])] for y in skp_years if y in by_year)
     parts = {
-        "performance": to_cents(Fraction(perf_points * _PREDIKAT_TO_PERCENT, len(skp_years))),
+        "performance": ratio_cents(perf_points * _PREDIKAT_TO_PERCENT, len(skp_years)),
         "competency": min(jpm.percent, Decimal(100)) if jpm else Decimal("0.00"),
         "potential": placement.potential_score if placement.potential_score is not None else Decimal("0.00"),
         "qualification": to_cents(ruleset.qualification_scores[facts.education]),
         "integrity": to_cents(ruleset.integrity_scores[worst_discipline(facts, on, ruleset)]),
     }
-    total = to_cents(sum(Fraction(ruleset.composite_weights[n]) * Fraction(parts[n]) for n in COMPOSITE_PARTS) / 100)
+    # Weights and parts are short decimals, so Decimal products and sums are exact here.
+    total = to_cents(sum(ruleset.composite_weights[n] * parts[n] for n in COMPOSITE_PARTS) / 100)
     return Composite(parts=tuple((n, to_cents(parts[n])) for n in COMPOSITE_PARTS), total=total)
 
 
