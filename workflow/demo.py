@@ -352,7 +352,9 @@ class _Generator:
 
 def _jf_level(degree: bool, rank: int) -> str:
     if not degree:
-        return "Terampil" if rank < GOLONGAN.index(Golongan.III_A) else "Mahir" if rank < 11 else "Penyelia"
+        if rank < GOLONGAN.index(Golongan.III_A):
+            return "Terampil"
+        return "Mahir" if rank < GOLONGAN.index(Golongan.III_C) else "Penyelia"
     if rank < GOLONGAN.index(Golongan.III_C):
         return "Ahli Pertama"
     if rank < GOLONGAN.index(Golongan.IV_A):
