@@ -1,8 +1,11 @@
-"""``python -m audit verify FILE [--vkey VKEY] [--trusted-checkpoint FILE] [--json] [--jobs N]``.
+"""``python -m audit verify FILE [--vkey VKEY] [--trusted-checkpoint FILE [--incremental] | --state FILE]
+[--json] [--jobs N]``.
 
 Exit status: 0 when the bundle is intact, 1 when it is not (the first bad entry is named), 2 for a
 usage error or a file that cannot be read. This module is the only place in ``audit/`` that reads
-files (STYLE.md C8); it needs nothing beyond the standard library, ``cryptography`` and
+files (STYLE.md C8) and the only one that writes one: the ``--state`` file, which holds the newest
+checkpoint of the last bundle that verified completely, so the next run checks only newer entries
+(docs/bundle.md, "Incremental verification"). It needs nothing beyond the standard library, ``cryptography`` and
 ``rfc8785``, so an inspector can run it in a bare virtual environment.
 
 Import rule: standard library and ``audit`` modules only.
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a signed checkpoint seen earlier; the bundle must extend it",
+    )
+    verify.add_argument(
+        "--incremental",
+        action="store_true",
+        help="the trusted checkpoint is one this verifier accepted before: do not re-check the entries it covers",
+    )
+    verify.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="incremental verification: trust the checkpoint in FILE (if it exists) as verified before, "
+        "and store the bundle's newest checkpoint there when the bundle is intact",
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for signature checks")
@@ -77,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.state is not None and args.trusted_checkpoint is not None:
+        print("error: --state already names the trusted checkpoint; drop --trusted-checkpoint", file=sys.stderr)
+        return EXIT_USAGE
+    if args.incremental and args.trusted_checkpoint is None:
+        print("error: --incremental needs --trusted-checkpoint (or use --state)", file=sys.stderr)
+        return EXIT_USAGE
     if args.vkey is not None:
         try:
             note.parse_vkey(args.vkey)
@@ -86,17 +109,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         data = args.file.read_bytes()
         trusted = None
-        if args.trusted_checkpoint is not None:
-            trusted = args.trusted_checkpoint.read_bytes().decode("utf-8")
+        source = args.state if args.state is not None else args.trusted_checkpoint
+        # A state file that does not exist yet means a first, complete run.
+        if source is not None and (args.state is None or source.exists()):
+            trusted = source.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = verify_bundle(data, vkey=args.vkey, trusted_checkpoint=trusted, jobs=args.jobs)
+    incremental = args.incremental or args.state is not None
+    report = verify_bundle(data, vkey=args.vkey, trusted_checkpoint=trusted, jobs=args.jobs, incremental=incremental)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         print(_human(report, str(args.file)))
+        if report.incremental_from:
+            print(
+                f"note: entries 0..{report.incremental_from - 1} were verified before (trusted checkpoint); "
+                "only later entries were checked again."
+            )
+    # Only an intact bundle may move the state forward: the next run trusts what is stored.
+    if args.state is not None and report.ok and report.checkpoint is not None:
+        try:
+            _write_atomically(args.state, report.checkpoint.encode("utf-8"))
+        except OSError as exc:
+            print(f"error: cannot write the state file: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_BAD
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Write beside the target, then rename: a crash never leaves a half-written checkpoint behind.
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 if __name__ == "__main__":

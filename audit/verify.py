@@ -20,9 +20,13 @@ Import rule: standard library, ``cryptography`` and ``audit`` modules only; no f
 
 from __future__ import annotations
 
+import binascii
+import json
 import multiprocessing
+import re
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -31,8 +35,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audit import merkle, note
 from audit.bundle import UnverifiedBundle, evidence_digest, read_bundle_unverified
-from audit.dsse import pae
-from audit.entry import ZERO_HASH, UnverifiedEntry, UnverifiedStatement, parse_leaf_unverified
+from audit.canonical import is_canonical, loads_strict
+from audit.dsse import PAYLOAD_TYPE, SIGNATURE_SIZE, pae
+from audit.entry import (
+    HASH_SIZE,
+    ZERO_HASH,
+    Actor,
+    UnverifiedEntry,
+    UnverifiedStatement,
+    parse_leaf_unverified,
+    parse_statement_unverified,
+    parse_time,
+)
 from audit.errors import (
     AuditError,
     BundleFormatError,
@@ -46,6 +60,7 @@ from audit.errors import (
     KeyOwnerError,
     KeyStatementError,
     MalformedNoteError,
+    MissingHashError,
     MissingSignatureError,
     NotCanonicalError,
     ProofError,
@@ -55,7 +70,7 @@ from audit.errors import (
     UnverifiedNoteError,
     VerifierKeyError,
 )
-from audit.keys import SYSTEM_ID, KeyHistory, key_id
+from audit.keys import KEY_ACTIONS, SYSTEM_ID, KeyHistory, key_id
 
 __all__ = ["KINDS", "Problem", "Report", "verify_bundle"]
 
@@ -124,7 +139,8 @@ class Report:
 
     ``size`` is the number of leaves in the bundle; ``checkpoint_size`` the size of the newest
     checkpoint that verified (``None`` if none did); ``vkey_pinned`` tells whether the log key came
-    from the caller (``--vkey``) rather than from the bundle itself.
+    from the caller (``--vkey``) rather than from the bundle itself. ``to_json`` leaves the last two
+    fields out, so the JSON report is the same in full and incremental mode.
     """
 
     ok: bool
@@ -133,6 +149,10 @@ class Report:
     problems: tuple[Problem, ...]
     checkpoint_size: int | None = None
     vkey_pinned: bool = False
+    checkpoint: str | None = None
+    """The newest verified checkpoint note, as the bundle carries it (what ``--state`` stores)."""
+    incremental_from: int = 0
+    """Entries below this were not checked again: a trusted, previously verified checkpoint covers them."""
 
     def to_json(self) -> dict[str, Any]:
         """Return ``{"ok", "size", "first_bad_index", "problems": [{"index", "kind", "detail"}]}``."""
@@ -144,26 +164,23 @@ class Report:
         }
 
 
-# --- signature checks (optionally in worker processes) ---------------------------------------
+# --- signature checks (in this process, or streamed to worker processes) ------------------------
 
+_POOL_THRESHOLD: Final = 4096
+"""Fewer new entries than this are checked in-process: starting workers would cost more than it saves."""
+_CHUNK: Final = 2048
+"""Signatures per worker task: large enough to amortise pickling, small enough to balance two cores."""
 
-@dataclass(frozen=True, slots=True)
-class _SigTask:
-    index: int
-    keyid: str
-    public_key: bytes
-    message: bytes
-    signature: bytes
+_worker_keys: dict[bytes, Ed25519PublicKey] = {}  # per worker process, kept across chunks
 
 
 def _verify_chunk(chunk: Sequence[tuple[bytes, bytes, bytes]]) -> list[int]:
     """Verify ``(raw public key, message, signature)`` triples; return the positions that fail."""
-    cache: dict[bytes, Ed25519PublicKey] = {}
     failed: list[int] = []
     for position, (raw, message, signature) in enumerate(chunk):
-        key = cache.get(raw)
+        key = _worker_keys.get(raw)
         if key is None:
-            key = cache[raw] = Ed25519PublicKey.from_public_bytes(raw)
+            key = _worker_keys[raw] = Ed25519PublicKey.from_public_bytes(raw)
         try:
             key.verify(signature, message)
         except InvalidSignature:
@@ -171,34 +188,220 @@ def _verify_chunk(chunk: Sequence[tuple[bytes, bytes, bytes]]) -> list[int]:
     return failed
 
 
-def _failed_signatures(tasks: Sequence[_SigTask], jobs: int) -> list[_SigTask]:
-    triples = [(t.public_key, t.message, t.signature) for t in tasks]
-    if jobs <= 1 or len(triples) < 2:
-        return [tasks[i] for i in _verify_chunk(triples)]
-    # Several chunks per worker balance uneven payload sizes; results come back in submission
-    # order, so the report is identical for any ``jobs``.
-    chunk_size = max(1, min(5000, -(-len(triples) // (jobs * 4))))
-    starts = range(0, len(triples), chunk_size)
-    # "spawn": a clean interpreter per worker, safe whatever threads the caller runs (no fork).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(_verify_chunk, [triples[s : s + chunk_size] for s in starts])
-        return [tasks[start + i] for start, failed in zip(starts, results, strict=True) for i in failed]
+class _Signatures:
+    """Checks each statement signature the entry pass schedules; failures come back in schedule order.
+
+    With one job (or a small bundle) signatures are checked as they are scheduled. With more, they
+    are sent in contiguous chunks of raw bytes to worker processes *while* the pass goes on, so
+    parsing overlaps with verification; results are collected in submission order, so the report
+    does not depend on ``jobs``.
+    """
+
+    def __init__(self, jobs: int, expected: int) -> None:
+        self.failed: list[tuple[int, str]] = []
+        self._keys: dict[bytes, Ed25519PublicKey] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunk: list[tuple[bytes, bytes, bytes]] = []
+        self._refs: list[tuple[int, str]] = []
+        self._futures: list[tuple[list[tuple[int, str]], Future[list[int]]]] = []
+        if jobs > 1 and expected >= _POOL_THRESHOLD:
+            # fork spares each worker re-importing cryptography (and copies nothing up front), but
+            # forking a process that runs other threads can deadlock the child: then use spawn.
+            fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            context = multiprocessing.get_context("fork" if fork else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+    def check(self, index: int, keyid: str, raw: bytes, message: bytes, signature: bytes) -> None:
+        if self._pool is None:
+            key = self._keys.get(raw)
+            if key is None:
+                key = self._keys[raw] = Ed25519PublicKey.from_public_bytes(raw)
+            try:
+                key.verify(signature, message)
+            except InvalidSignature:
+                self.failed.append((index, keyid))
+            return
+        self._chunk.append((raw, message, signature))
+        self._refs.append((index, keyid))
+        if len(self._chunk) >= _CHUNK:
+            self._submit()
+
+    def _submit(self) -> None:
+        assert self._pool is not None  # only called in pool mode
+        self._futures.append((self._refs, self._pool.submit(_verify_chunk, self._chunk)))
+        self._chunk, self._refs = [], []
+
+    def finish(self) -> list[tuple[int, str]]:
+        """Wait for the workers; return ``(index, keyid)`` of every failed signature, in schedule order."""
+        if self._pool is not None:
+            if self._chunk:
+                self._submit()
+            for refs, future in self._futures:
+                self.failed.extend(refs[position] for position in future.result())
+            self.close()
+        return self.failed
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+# --- fast, strict decoding of the common case ------------------------------------------------
+#
+# The careful parsers (audit.entry, audit.dsse) build several objects per leaf and re-encode base64
+# through the base64 module; at 100,000 leaves that costs as much as a third of the Ed25519 work.
+# The functions below accept only what those parsers accept *without any problem* and return None
+# on anything else, so the entry pass then runs the careful parser, which names the defect.
+# tests/audit/test_verify_jobs.py checks the two agree on genuine and mutated leaves.
+
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+# For ASCII input the C encoder's output is the RFC 8785 form (audit.canonical explains why): an
+# escape for a character at U+E000 or above could never be canonical, so ASCII-only bytes that
+# equal the encoder's output are canonical.
+_HEX64: Final = re.compile(r"[0-9a-f]{64}")  # a key id (audit.dsse, audit.entry)
+_ACTION: Final = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")  # as audit.entry
+_LEAF_FIELDS: Final = frozenset({"v", "seq", "prev", "time", "statement"})
+_ENVELOPE_FIELDS: Final = frozenset({"payload", "payloadType", "signatures"})
+_SIGNATURE_FIELDS: Final = frozenset({"keyid", "sig"})
+_STATEMENT_FIELDS: Final = frozenset({"action", "process", "from", "to", "time", "actor", "data", "basis"})
+_ACTOR_FIELDS: Final = frozenset({"id", "role", "key_id"})
+_PAYLOAD_MARK: Final = b'"statement":{"payload":"'
+
+_Leaf = tuple[int, bytes, bytes, tuple[tuple[str, bytes], ...]]
+"""What the pass needs of a leaf: ``seq``, ``prev``, the DSSE payload, ``(keyid, sig)`` pairs."""
+
+
+def _b64(text: object, size: int | None = None) -> bytes | None:
+    """Canonical standard base64 (as :func:`audit.dsse.b64decode_strict`), or None."""
+    if type(text) is not str:
+        return None
+    try:
+        data = binascii.a2b_base64(text)
+    except (binascii.Error, ValueError):
+        return None
+    # Re-encoding must give the text back: one spelling per value (no whitespace, padding bits).
+    if binascii.b2a_base64(data, newline=False) != text.encode("ascii") or (size is not None and len(data) != size):
+        return None
+    return data
+
+
+def _canonical_text(data: bytes, value: Any) -> bool:
+    return data.isascii() and _ENCODER.encode(value) == data.decode("ascii")
+
+
+class _Decoder:
+    """Fast decoding with small caches of values already validated (times, actions, actors)."""
+
+    def __init__(self) -> None:
+        self._times: set[str] = set()
+        self._actions: set[str] = set()
+        self._actors: dict[tuple[str, str, str], Actor] = {}
+
+    def time_ok(self, text: object) -> bool:
+        if type(text) is not str:
+            return False
+        if text in self._times:
+            return True
+        try:
+            parse_time(text)
+        except ValueError:
+            return False
+        if len(self._times) > 65536:  # times mostly repeat locally; keep the cache small
+            self._times.clear()
+        self._times.add(text)
+        return True
+
+    def leaf(self, leaf: bytes) -> _Leaf | None:
+        try:
+            obj = loads_strict(leaf)
+        except CanonicalError:
+            return None
+        if type(obj) is not dict or obj.keys() != _LEAF_FIELDS or not _canonical_text(leaf, obj):
+            return None
+        seq, envelope = obj["seq"], obj["statement"]
+        if type(obj["v"]) is not int or obj["v"] != 1 or type(seq) is not int or seq < 0:
+            return None
+        prev = _b64(obj["prev"], HASH_SIZE)
+        if prev is None or not self.time_ok(obj["time"]):
+            return None
+        if type(envelope) is not dict or envelope.keys() != _ENVELOPE_FIELDS:
+            return None
+        payload = _b64(envelope["payload"])
+        raw_signatures = envelope["signatures"]
+        if envelope["payloadType"] != PAYLOAD_TYPE or payload is None or type(raw_signatures) is not list:
+            return None
+        signatures: list[tuple[str, bytes]] = []
+        for raw in raw_signatures:
+            if type(raw) is not dict or raw.keys() != _SIGNATURE_FIELDS:
+                return None
+            keyid, sig = raw["keyid"], _b64(raw["sig"], SIGNATURE_SIZE)
+            if type(keyid) is not str or _HEX64.fullmatch(keyid) is None or sig is None:
+                return None
+            signatures.append((keyid, sig))
+        if len({k for k, _ in signatures}) != len(signatures):
+            return None
+        return seq, prev, payload, tuple(signatures)
+
+    def statement(self, payload: bytes) -> UnverifiedStatement | None:
+        try:
+            obj = loads_strict(payload)
+        except CanonicalError:
+            return None
+        if type(obj) is not dict or obj.keys() != _STATEMENT_FIELDS:
+            return None
+        # Non-ASCII payloads (names in reasons, …) take the general check, which handles them.
+        if not (_canonical_text(payload, obj) if payload.isascii() else is_canonical(payload)):
+            return None
+        action, process, from_state, to_state = obj["action"], obj["process"], obj["from"], obj["to"]
+        if type(action) is not str:
+            return None
+        if action not in self._actions:
+            if _ACTION.fullmatch(action) is None:
+                return None
+            self._actions.add(action)
+        if not (process is None or (type(process) is str and process) or type(process) is int):
+            return None
+        if not all(s is None or (type(s) is str and s) for s in (from_state, to_state)):
+            return None
+        raw_actor, data = obj["actor"], obj["data"]
+        if not self.time_ok(obj["time"]) or type(raw_actor) is not dict or raw_actor.keys() != _ACTOR_FIELDS:
+            return None
+        actor_id, role, kid = raw_actor["id"], raw_actor["role"], raw_actor["key_id"]
+        if not (type(actor_id) is str and actor_id and type(role) is str and role and type(kid) is str):
+            return None
+        actor = self._actors.get((actor_id, role, kid))
+        if actor is None:
+            if _HEX64.fullmatch(kid) is None:
+                return None
+            actor = self._actors[actor_id, role, kid] = Actor(actor_id, role, kid)
+        basis = _b64(obj["basis"], HASH_SIZE)
+        if type(data) is not dict or basis is None:
+            return None
+        return UnverifiedStatement(action, process, from_state, to_state, obj["time"], actor, data, basis, payload)
 
 
 # --- the entry pass ------------------------------------------------------------------------
 
 
 class _EntryPass:
-    """State of the single sequential pass over the leaves."""
+    """State of the single sequential pass over the leaves.
 
-    def __init__(self, leaves: Sequence[bytes]) -> None:
+    Entries below ``proven`` lie under a trusted checkpoint that this verifier fully checked in an
+    earlier run and whose root the bundle's leaves reproduce (incremental mode, docs/bundle.md §4):
+    their bytes are the ones checked then, so they are only *read* — to replay the key history and
+    the process heads that later entries are checked against — not checked again.
+    """
+
+    def __init__(self, leaves: Sequence[bytes], hashes: list[bytes], signatures: _Signatures, proven: int = 0) -> None:
         self.leaves = leaves
+        self.hashes = hashes
+        self.signatures = signatures
+        self.proven = proven
         self.problems: list[Problem] = []
-        self.hashes: list[bytes] = []
-        self.entries: list[UnverifiedEntry | None] = []
+        self.prevs: list[bytes | None] = []  # each entry's prev (None: the leaf does not parse)
         self.history = KeyHistory()
-        self.tasks: list[_SigTask] = []
+        self._decoder = _Decoder()
         self._seen: dict[bytes, int] = {}
         self._heads: dict[str | int | None, bytes] = {}
         self._first_with_seq: dict[int, int] = {}
@@ -208,8 +411,43 @@ class _EntryPass:
         self.problems.append(Problem(index, kind, detail))
 
     def run(self) -> None:
-        for index, leaf in enumerate(self.leaves):
-            self._one(index, leaf)
+        leaves = self.leaves
+        for index in range(self.proven):
+            if not self._replay(index, leaves[index]):
+                self._one(index, leaves[index])  # not what was verified before after all: check it
+        for index in range(self.proven, len(leaves)):
+            self._one(index, leaves[index])
+        for index, keyids in _grouped(self.signatures.finish()).items():
+            self.add(index, "bad_signature", f"signature(s) by key {', '.join(keyids)} do not verify")
+
+    def _replay(self, index: int, leaf: bytes) -> bool:
+        """Read an already verified entry: its process head, and its key change if it makes one."""
+        start = leaf.find(_PAYLOAD_MARK)
+        end = leaf.find(b'"', start + len(_PAYLOAD_MARK))
+        if start < 0 or end < 0:
+            return False
+        try:
+            payload = binascii.a2b_base64(leaf[start + len(_PAYLOAD_MARK) : end])
+            obj = loads_strict(payload)
+            process, action = obj["process"], obj["action"]
+            hash(process)
+        except (binascii.Error, CanonicalError, TypeError, KeyError):
+            return False
+        leaf_hash = self.hashes[index]
+        if action in KEY_ACTIONS:  # rare: replay it exactly as the full pass does
+            parsed = self._decoder.leaf(leaf)
+            statement = self._decoder.statement(payload)
+            if parsed is None or statement is None or parsed[0] != index:
+                return False
+            try:
+                self.history.check_statement(index, statement, tuple(k for k, _ in parsed[3]))
+            except AuditError:
+                return False
+            self.history.apply(index, statement)
+        self._seen.setdefault(leaf_hash, index)
+        self.prevs.append(self.hashes[index - 1] if index else ZERO_HASH)
+        self._heads[process] = leaf_hash
+        return True
 
     def _parse(self, index: int, leaf: bytes) -> UnverifiedEntry | None:
         try:
@@ -225,63 +463,74 @@ class _EntryPass:
         return None
 
     def _one(self, index: int, leaf: bytes) -> None:
-        leaf_hash = merkle.leaf_hash(leaf)
-        self.hashes.append(leaf_hash)
-        entry = self._parse(index, leaf)
-        self.entries.append(entry)
+        leaf_hash = self.hashes[index]
+        parsed = self._decoder.leaf(leaf)
+        if parsed is None:
+            entry = self._parse(index, leaf)
+            if entry is not None:
+                signatures = tuple((s.keyid, s.sig) for s in entry.envelope.signatures)
+                parsed = (entry.seq, entry.prev, entry.envelope.payload, signatures)
+        self.prevs.append(None if parsed is None else parsed[1])
         earlier = self._seen.setdefault(leaf_hash, index)
         if earlier != index:
             self.add(index, "duplicate_entry", f"identical to entry {earlier}")
-        if entry is None:
+        if parsed is None:
             return
-        self._check_position(index, entry, duplicate=earlier != index)
-        statement = self._statement(index, entry)
+        seq, prev, payload, signatures = parsed
+        self._check_position(index, seq, prev, duplicate=earlier != index)
+        statement = self._decoder.statement(payload) or self._statement(index, payload)
         if statement is not None:
-            self._check_statement(index, entry, statement)
+            self._check_statement(index, statement, payload, signatures)
 
-    def _check_position(self, index: int, entry: UnverifiedEntry, *, duplicate: bool) -> None:
-        if entry.seq != index:
-            offset = entry.seq - index
+    def _check_position(self, index: int, seq: int, prev: bytes, *, duplicate: bool) -> None:
+        if seq != index:
+            offset = seq - index
             # After a deletion or insertion every later entry is shifted alike: report the shift once.
             if offset != self._seq_offset:
                 shift = "entries are missing before it" if offset > 0 else "an earlier seq is repeated"
-                self.add(index, "seq_mismatch", f"position {index} holds seq {entry.seq} ({shift})")
+                self.add(index, "seq_mismatch", f"position {index} holds seq {seq} ({shift})")
             self._seq_offset = offset
-            rival = self._first_with_seq.get(entry.seq)
-            rival_entry = self.entries[rival] if rival is not None else None
+            # Replayed entries sit at their seq (they were verified), so they are not in the dict.
+            rival = self._first_with_seq.get(seq, seq if seq < self.proven else None)
+            rival_prev = self.prevs[rival] if rival is not None else None
             # Two different entries claiming one seq after the same predecessor: a fork. The first
             # claimant is where the log stops being one history (an inserted entry sits there).
-            if not duplicate and rival_entry is not None and rival_entry.prev == entry.prev:
-                self.add(rival, "conflicting_entry", f"entries {rival} and {index} both claim seq {entry.seq}")
+            if not duplicate and rival is not None and rival_prev == prev:
+                self.add(rival, "conflicting_entry", f"entries {rival} and {index} both claim seq {seq}")
         else:
             self._seq_offset = 0
-        self._first_with_seq.setdefault(entry.seq, index)
+        self._first_with_seq.setdefault(seq, index)
         expected = self.hashes[index - 1] if index else ZERO_HASH
-        if entry.prev != expected:
+        if prev != expected:
             self.add(index, "prev_mismatch", "prev is not the leaf hash of the entry before it")
 
-    def _statement(self, index: int, entry: UnverifiedEntry) -> UnverifiedStatement | None:
+    def _statement(self, index: int, payload: bytes) -> UnverifiedStatement | None:
         try:
-            return entry.statement_unverified()
+            return parse_statement_unverified(payload)
         except NotCanonicalError:
             self.add(index, "non_canonical_statement", "statement payload is not RFC 8785 canonical JSON")
             try:
-                return entry.statement_unverified(require_canonical=False)
+                return parse_statement_unverified(payload, require_canonical=False)
             except (CanonicalError, StatementFormatError) as exc:
                 self.add(index, "malformed_statement", str(exc))
         except (CanonicalError, StatementFormatError) as exc:
             self.add(index, "malformed_statement", str(exc))
         return None
 
-    def _check_statement(self, index: int, entry: UnverifiedEntry, statement: UnverifiedStatement) -> None:
-        envelope = entry.envelope
-        signed_by = envelope.key_ids()
+    def _check_statement(
+        self,
+        index: int,
+        statement: UnverifiedStatement,
+        payload: bytes,
+        signatures: tuple[tuple[str, bytes], ...],
+    ) -> None:
+        signed_by = tuple(kid for kid, _ in signatures)
         # Which key each signature is checked with is decided before the statement changes the history.
-        message = pae(envelope.payload_type, envelope.payload)
-        for signature in envelope.signatures:
-            raw = self.history.signing_key(statement, signature.keyid)
+        message = pae(PAYLOAD_TYPE, payload)
+        for kid, sig in signatures:
+            raw = self.history.signing_key(statement, kid)
             if raw is not None:
-                self.tasks.append(_SigTask(index, signature.keyid, raw, message, signature.sig))
+                self.signatures.check(index, kid, raw, message, sig)
         try:
             self.history.check_statement(index, statement, signed_by)
         except AuditError as exc:
@@ -299,6 +548,47 @@ class _EntryPass:
         self._heads[statement.process] = self.hashes[index]
 
 
+def _grouped(failed: Sequence[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for index, keyid in failed:
+        grouped.setdefault(index, []).append(keyid)
+    return grouped
+
+
+# --- the tree ----------------------------------------------------------------------------------
+
+
+class _Tree:
+    """Every complete subtree hash of the bundle's leaves, computed once (a :class:`HashReader`).
+
+    Roots at any size and consistency proofs then read O(log n) stored hashes
+    (:func:`audit.merkle.tree_root`, :func:`audit.merkle.consistency_proof`) instead of rehashing
+    the whole prefix for each checkpoint.
+    """
+
+    def __init__(self, leaf_hashes: list[bytes]) -> None:
+        self._levels = [leaf_hashes]
+        self._built = False
+        self._roots: dict[int, bytes] = {}
+
+    def read_hashes(self, indexes: Sequence[tuple[int, int]]) -> list[bytes]:
+        if not self._built:
+            self._built = True
+            level, node = self._levels[0], merkle.node_hash
+            while len(level) > 1:
+                level = [node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+                self._levels.append(level)
+        try:
+            return [self._levels[level][index] for level, index in indexes]
+        except IndexError as exc:
+            raise MissingHashError(f"no complete subtree at one of {list(indexes)}") from exc
+
+    def root(self, size: int) -> bytes:
+        if size not in self._roots:
+            self._roots[size] = merkle.tree_root(size, self)
+        return self._roots[size]
+
+
 # --- checkpoints -----------------------------------------------------------------------------
 
 
@@ -306,11 +596,12 @@ class _EntryPass:
 class _Verified:
     size: int
     root: bytes
+    text: str
 
 
 def _open(text: str, verifier: note.NoteVerifier, origin: str) -> _Verified:
     opened = note.open_checkpoint(text, verifier, origin=origin)
-    return _Verified(opened.checkpoint.size, opened.checkpoint.root_hash)
+    return _Verified(opened.checkpoint.size, opened.checkpoint.root_hash, text)
 
 
 def _checkpoint_kind(exc: Exception) -> str:
@@ -322,21 +613,19 @@ def _checkpoint_kind(exc: Exception) -> str:
 class _CheckpointPass:
     """Checks the trusted checkpoint, then the bundle's checkpoints, against the leaf hashes."""
 
-    def __init__(self, bundle: UnverifiedBundle, entries: _EntryPass, verifier: note.NoteVerifier) -> None:
+    def __init__(self, bundle: UnverifiedBundle, entries: _EntryPass, verifier: note.NoteVerifier, tree: _Tree) -> None:
         self.bundle = bundle
         self.entries = entries
         self.verifier = verifier
+        self.tree = tree
         self.hashes = entries.hashes
         self.size = len(entries.hashes)
         self.proven = 0  # entries [0, proven) match a trusted checkpoint
         self.newest: _Verified | None = None
-        self._roots: dict[int, bytes] = {}
         self._localised = False
 
     def root(self, size: int) -> bytes:
-        if size not in self._roots:
-            self._roots[size] = merkle.root(self.hashes[:size])
-        return self._roots[size]
+        return self.tree.root(size)
 
     def trusted(self, text: str) -> _Verified | None:
         try:
@@ -403,11 +692,11 @@ class _CheckpointPass:
             return
         self._localised = True
         for index in range(max(1, self.proven + 1), checkpoint.size):
-            entry = self.entries.entries[index]
-            if entry is None or entry.prev == self.hashes[index - 1]:
+            prev = self.entries.prevs[index]
+            if prev is None or prev == self.hashes[index - 1]:
                 continue
             patched = list(self.hashes[: checkpoint.size])
-            patched[index - 1] = entry.prev
+            patched[index - 1] = prev
             if merkle.root(patched) == checkpoint.root:
                 self.entries.add(
                     index - 1, "leaf_modified", "the checkpoint and the next entry's prev commit to other bytes here"
@@ -434,7 +723,7 @@ class _CheckpointPass:
             self.entries.add(0, "split_view", f"the trusted checkpoint signs another root for size {trusted.size}")
         elif trusted.size < newest.size and self.proven == trusted.size and newest.size <= self.size:
             # The standard check an auditor's client makes (RFC 9162 §2.1.4.2), proof built from our leaves.
-            proof = merkle.consistency_proof_from_leaves(self.hashes[: newest.size], trusted.size)
+            proof = merkle.consistency_proof(trusted.size, newest.size, self.tree)
             try:
                 merkle.verify_consistency(trusted.size, newest.size, proof, trusted.root, newest.root)
             except ProofError as exc:
@@ -461,11 +750,41 @@ def _check_keys_and_evidence(bundle: UnverifiedBundle, entries: _EntryPass) -> N
             entries.add(None, "evidence_digest_mismatch", f"evidence {digest}: salt and data hash to {actual}")
 
 
-def _report(size: int, problems: list[Problem], checkpoint_size: int | None, pinned: bool) -> Report:
+def _report(
+    size: int,
+    problems: list[Problem],
+    checkpoint: _Verified | None,
+    pinned: bool,
+    incremental_from: int = 0,
+) -> Report:
     # Stable sort: by index (bundle-level facts last); within an index, in the order checks ran.
     ordered = sorted(problems, key=lambda p: (p.index is None, p.index or 0))
     indexes = [p.index for p in ordered if p.index is not None]
-    return Report(not ordered, size, min(indexes) if indexes else None, tuple(ordered), checkpoint_size, pinned)
+    return Report(
+        ok=not ordered,
+        size=size,
+        first_bad_index=min(indexes) if indexes else None,
+        problems=tuple(ordered),
+        checkpoint_size=checkpoint.size if checkpoint else None,
+        vkey_pinned=pinned,
+        checkpoint=checkpoint.text if checkpoint else None,
+        incremental_from=incremental_from,
+    )
+
+
+def _previously_verified(
+    tree: _Tree, verifier: note.NoteVerifier | None, origin: str, text: str | None, size: int
+) -> int:
+    """How many leaves a trusted, previously verified checkpoint vouches for (0: none, or it does not match)."""
+    if verifier is None or text is None:
+        return 0
+    try:
+        trusted = _open(text, verifier, origin)
+    except (MalformedNoteError, InvalidNoteSignatureError, UnverifiedNoteError, CheckpointError):
+        return 0  # reported by the checkpoint pass, which then runs on a fully checked bundle
+    if not 0 < trusted.size <= size or tree.root(trusted.size) != trusted.root:
+        return 0  # rollback or split view: check everything, so the report can say where it breaks
+    return trusted.size
 
 
 def verify_bundle(
@@ -474,6 +793,7 @@ def verify_bundle(
     vkey: str | None = None,
     trusted_checkpoint: str | None = None,
     jobs: int = 1,
+    incremental: bool = False,
 ) -> Report:
     """Verify a bundle completely and say where it first goes wrong.
 
@@ -483,7 +803,14 @@ def verify_bundle(
             which proves integrity relative to that key only (``Report.vkey_pinned`` is False).
         trusted_checkpoint: a signed checkpoint the inspector obtained earlier (or from a witness);
             the bundle must extend it (no rollback) and agree with it (no split view).
-        jobs: worker processes for signature checks (1 = in this process).
+        jobs: worker processes for signature checks (1 = in this process; small bundles are
+            always checked in this process).
+        incremental: the trusted checkpoint is one this verifier accepted in an earlier, complete
+            run (``python -m audit verify --state``). When the leaves reproduce its root, entries
+            it covers are not checked again — only replayed for the key history and process
+            heads — and only later entries are checked (docs/bundle.md, "Incremental
+            verification"). When they do not, everything is checked and the report is as without
+            ``incremental``.
 
     Returns:
         The report; ``ok`` is true only when no problem was found.
@@ -500,26 +827,37 @@ def verify_bundle(
             return _report(exc.index + 1, [Problem(exc.index, "malformed_bundle", str(exc))], None, vkey is not None)
         except BundleFormatError as exc:
             return _report(0, [Problem(None, "malformed_bundle", str(exc))], None, vkey is not None)
-    entries = _EntryPass(bundle.leaves)
-    entries.run()
-    failed: dict[int, list[str]] = {}
-    for task in _failed_signatures(entries.tasks, jobs):
-        failed.setdefault(task.index, []).append(task.keyid)
-    for index, keyids in failed.items():
-        entries.add(index, "bad_signature", f"signature(s) by key {', '.join(keyids)} do not verify")
-
-    checkpoint_size: int | None = None
+    leaves = bundle.leaves
+    leaf_hash = merkle.leaf_hash
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    tree = _Tree(hashes)
+    verifier: note.NoteVerifier | None = None
+    vkey_error: Exception | None = None
     try:
         verifier = note.verifier_from_vkey(vkey if vkey is not None else bundle.log_vkey)
     except (VerifierKeyError, ValueError) as exc:
-        entries.add(0, "bad_vkey", f"the log key cannot be used: {exc}")
+        vkey_error = exc
+    proven = 0
+    if incremental:
+        proven = _previously_verified(tree, verifier, bundle.origin, trusted_checkpoint, len(leaves))
+
+    signatures = _Signatures(jobs, len(leaves) - proven)
+    try:
+        entries = _EntryPass(leaves, hashes, signatures, proven)
+        entries.run()
+    finally:
+        signatures.close()
+
+    newest: _Verified | None = None
+    if verifier is None:
+        entries.add(0, "bad_vkey", f"the log key cannot be used: {vkey_error}")
     else:
         if vkey is not None and vkey != bundle.log_vkey:
             entries.add(None, "log_key_mismatch", "the bundle names another log key than the one pinned")
-        checkpoints = _CheckpointPass(bundle, entries, verifier)
+        checkpoints = _CheckpointPass(bundle, entries, verifier, tree)
         trusted = checkpoints.trusted(trusted_checkpoint) if trusted_checkpoint is not None else None
         checkpoints.bundle_checkpoints()
         checkpoints.after(trusted)
-        checkpoint_size = checkpoints.newest.size if checkpoints.newest else None
+        newest = checkpoints.newest
     _check_keys_and_evidence(bundle, entries)
-    return _report(len(bundle.leaves), entries.problems, checkpoint_size, vkey is not None)
+    return _report(len(leaves), entries.problems, newest, vkey is not None, proven)
