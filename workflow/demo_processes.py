@@ -180,7 +180,8 @@ def create_demo_processes(session: so.Session, *, now: dt.datetime, seed: int = 
         # Administrator and pengawas posts first: the demo's internal members head units (JPT).
         .order_by(sa.case((Position.type.in_(("administrator", "pengawas")), 0), else_=1), Position.code)
     ))
-    driver = _Driver(session, accounts, clock, random.Random(seed))
+    # Demo data only: a seeded generator makes the demo log reproducible; no secret protects anything.
+    driver = _Driver(session, accounts, clock, random.Random(seed))  # noqa: S311
     made: list[DemoProcess] = []
     for target in TARGETS:
         while vacancies:

@@ -196,7 +196,7 @@ def make_world(session: so.Session) -> World:
     session.add_all(employees)
     session.commit()
 
-    def account(name: str, role: Role, employee_id: int | None = None, affiliation: str = "Universitas Lampung") -> User:
+    def account(name: str, role: Role, employee_id: int | None = None, affiliation: str = "Unila") -> User:
         return services.create_user(session, actor=None, username=name, display_name=name.title(), password_hash="x",
                                     roles=[role], now=T0, employee_id=employee_id, affiliation=affiliation)
 

@@ -289,7 +289,7 @@ def _nips(session: so.Session, employee_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(employee_ids))
     if not ids:
         return {}
-    return dict(session.execute(sa.select(Employee.id, Employee.nip).where(Employee.id.in_(ids))).tuples().all())
+    return dict(session.execute(sa.select(Employee.id, Employee.nip).where(Employee.id.in_(ids))).all())
 
 
 def lock_process(session: so.Session, process_id: int) -> m.Process:
@@ -335,7 +335,7 @@ def _state(session: so.Session, process: m.Process, basis: bytes) -> ProcessStat
         sa.select(m.ProcessParticipant.user_id, m.ProcessParticipant.role).where(
             m.ProcessParticipant.process_id == process.id
         )
-    ).tuples().all()
+    ).all()
     user_ids = {s.user_id for s in seats} | {uid for uid, _ in participants}
     if process.ppk_id is not None:
         user_ids.add(process.ppk_id)

@@ -87,7 +87,7 @@ def nominate_pool(
 
         nips = [str(r.record["employee"]["nip"]) for r in result.records]
         employee_ids = dict(
-            session.execute(sa.select(Employee.nip, Employee.id).where(Employee.nip.in_(nips))).tuples().all()
+            session.execute(sa.select(Employee.nip, Employee.id).where(Employee.nip.in_(nips))).all()
         ) if nips else {}
         for record in result.records:
             c = evaluation.candidate(record.pseudonym)
