@@ -196,3 +196,16 @@ def test_composite_uses_documented_parts() -> None:
 def test_position_dataclass_and_names_are_stable() -> None:
     assert sorted(dict(position().standards)) == sorted(COMPETENCIES)
     assert dataclasses.is_dataclass(position())
+
+
+def test_record_digest_is_the_bundles_evidence_digest_so_inspectors_can_match_them() -> None:
+    from audit.bundle import evidence_digest
+    from workflow.merit.evidence import from_bundle_evidence, to_bundle_evidence, verify_record
+
+    [record] = build_records([facts()], secret=SECRET)
+    exported = to_bundle_evidence(record)
+    assert evidence_digest(exported.salt, exported.data) == record.digest
+    assert "salt" not in exported.data and len(exported.salt) == 16
+    back = from_bundle_evidence(record.digest, exported)
+    assert back == record
+    assert verify_record(back) == verify_record(record)

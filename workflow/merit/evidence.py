@@ -5,9 +5,12 @@ Pure (stdlib + ``rfc8785``). A record is plain JSON data::
     {"v": 1, "kind": "jejak.merit.evidence", "pseudonym": "p-…", "salt": "<base64, 16 bytes>",
      "employee": {... every fact the rules read ...}}
 
-and its digest is SHA-256 over the record's RFC 8785 canonical bytes. Log entries carry only
-pseudonyms and digests (DESIGN.md §4); the 16-byte random salt stops anyone from confirming a
-guessed record (NIP, birth date and rank are guessable) against a published digest.
+and its digest is the log's evidence digest (``audit.bundle.evidence_digest``: SHA-256 of the
+canonical ``{"data": <record without salt>, "salt": <base64>}``), so the digests in nomination
+statements are exactly the keys of a bundle's evidence section — one definition, which the
+offline verifier recomputes. Log entries carry only pseudonyms and digests (DESIGN.md §4); the
+16-byte random salt stops anyone from confirming a guessed record (NIP, birth date and rank are
+guessable) against a published digest.
 
 Pseudonyms are ``"p-" + hex(HMAC-SHA256(process_secret, NIP))[:24]`` (96 bits). HMAC rather than
 "sequential numbers after a salted shuffle" because a pseudonym then depends only on the secret
@@ -32,8 +35,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
-
+from audit.bundle import EvidenceRecord as BundleEvidence
+from audit.bundle import evidence_digest
 from workflow.merit.evaluation import Candidate, Evaluation, evaluate_candidates
 from workflow.merit.facts import (
     AssessmentFact,
@@ -181,9 +184,35 @@ def position_from_dict(data: Mapping[str, Any]) -> PositionFacts:
     )
 
 
+def _split_salt(record: Mapping[str, Any]) -> tuple[bytes, dict[str, Any]]:
+    try:
+        salt = base64.b64decode(str(record["salt"]), validate=True)
+    except (KeyError, ValueError) as exc:
+        raise EvidenceError(f"evidence record has no valid salt: {exc!r}") from None
+    return salt, {key: value for key, value in record.items() if key != "salt"}
+
+
 def record_digest(record: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the record's RFC 8785 canonical bytes."""
-    return hashlib.sha256(rfc8785.dumps(dict(record))).hexdigest()
+    """The record's evidence digest (``audit.bundle.evidence_digest`` over its data and salt)."""
+    salt, data = _split_salt(record)
+    try:
+        return evidence_digest(salt, data)
+    except ValueError as exc:
+        raise EvidenceError(f"evidence record cannot be digested: {exc}") from None
+
+
+def to_bundle_evidence(record: EvidenceRecord) -> BundleEvidence:
+    """The record as a bundle's evidence entry (salt and data apart), keyed by ``record.digest``."""
+    salt, data = _split_salt(record.record)
+    return BundleEvidence(salt, data)
+
+
+def from_bundle_evidence(digest: str, evidence: BundleEvidence) -> EvidenceRecord:
+    """Inverse of :func:`to_bundle_evidence`; check it with :func:`verify_record`."""
+    if not isinstance(evidence.data, Mapping):
+        raise EvidenceError(f"evidence {digest[:12]}… is not a merit evidence record")
+    record = {**evidence.data, "salt": base64.b64encode(evidence.salt).decode("ascii")}
+    return EvidenceRecord(record=record, digest=digest)
 
 
 def make_record(facts: EmployeeFacts, *, pseudonym: str, salt: bytes) -> EvidenceRecord:
