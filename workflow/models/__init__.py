@@ -12,6 +12,7 @@ from workflow.models.merit import (
     Position,
 )
 from workflow.models.process import Process  # noqa: F401 - registers the process tables
+from workflow.models.tokens import ApiToken, ServiceAccount  # noqa: F401 - registers the API token tables
 from workflow.models.users import Role, User, UserRole
 
 # Tables whose row counts /healthz reports.
