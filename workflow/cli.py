@@ -14,8 +14,11 @@ MAX_PROBLEMS_SHOWN = 200
 
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app's ``flask`` CLI."""
+    from workflow import ledger_cli
+
     app.cli.add_command(import_merit_command)
     app.cli.add_command(demo_command)
+    ledger_cli.register(app)
 
 
 def _click_progress(label: str, total: int) -> click.progressbar[int]:
@@ -71,14 +74,20 @@ def import_merit_command(file: Path, today: dt.datetime | None, quiet: bool) -> 
 @click.option("--seed", type=int, default=None, help="Random seed; the same seed gives the same province.")
 @click.option("--employees", type=click.IntRange(min=1), default=None, help="Number of employees (default 2000).")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when employees already exist.")
+@click.option(
+    "--processes/--no-processes",
+    default=True,
+    help="Also run one position-filling process to each stage through the services (the demo log).",
+)
 @with_appcontext
-def demo_command(seed: int | None, employees: int | None, if_empty: bool) -> None:
+def demo_command(seed: int | None, employees: int | None, if_empty: bool, processes: bool) -> None:
     """Fill an empty database with the demo province and one account per role (never in production)."""
     from flask import current_app
 
-    from workflow import demo
+    from workflow import demo, demo_processes, ledger
     from workflow.errors import WorkflowError
     from workflow.extensions import db
+    from workflow.keystore import get_keystore
 
     try:
         result = demo.seed_demo(
@@ -96,3 +105,13 @@ def demo_command(seed: int | None, employees: int | None, if_empty: bool) -> Non
     click.echo(f"Demo province created: {result.employees} employees. Logins (password: {demo.DEMO_PASSWORD}):")
     for account in result.accounts:
         click.echo(f"  {account.username:<12} {account.role.value:<17} {account.display_name} ({account.affiliation})")
+    if not processes:
+        return
+    # The processes' history ends now, so the announced one is inside its objection window.
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    made = demo_processes.create_demo_processes(db.session, now=now, seed=demo.DEFAULT_SEED if seed is None else seed)
+    signed = ledger.checkpoint(db.session, get_keystore().log_signer(), now)
+    db.session.commit()
+    click.echo(f"Demo processes ({len(made)}), all through the services; the log holds {signed.size} signed entries:")
+    for item in made:
+        click.echo(f"  #{item.process_id:<3} {item.position:<24} {item.stage.value}")

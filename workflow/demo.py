@@ -50,6 +50,7 @@ from workflow.reference import (
     PositionType,
     Predikat,
     Sex,
+    golongan_rank,
 )
 
 DEMO_PASSWORD = "jejak-demo"  # noqa: S105 - documented demo credential, refused in production
@@ -411,30 +412,38 @@ def build_province(seed: int, employees: int, reference: dt.date) -> Province:
     for _ in range(employees - len(records)):
         records.append(gen.employee(gen.rng.choices(units, weights=weights)[0]))
     province = Province(units=units, positions=positions, records=records, holders=holders)
-    province.accounts = _accounts(gen.rng, province)
+    province.accounts = _accounts(gen.rng, province, reference)
     return province
 
 
-def _accounts(rng: random.Random, province: Province) -> list[AccountRow]:
+def _accounts(rng: random.Random, province: Province, reference: dt.date) -> list[AccountRow]:
     """One account per role; internal officials and ASN accounts are linked to employee records."""
-    heads = {code.removesuffix("-HEAD"): nip for nip, (code, acting) in province.holders.items() if not acting}
     by_nip = {r.nip: r for r in province.records}
+    senior = _senior_heads(province, reference)
+    if len(senior) < 3:
+        raise ValueError("too few senior unit heads for the internal committee members; use more employees")
 
-    def official(username: str, role: Role, unit: str) -> AccountRow:
-        record = by_nip[heads[unit]]
+    def official(username: str, role: Role, nip: str) -> AccountRow:
+        record = by_nip[nip]
         return AccountRow(username, role, record.employee["name"], "internal", record.nip)
 
     def stranger() -> str:
         return _name(rng, rng.choice((Sex.MALE, Sex.FEMALE)))
 
     staff = sorted((r for r in province.records if r.nip not in province.holders), key=lambda r: r.nip)
-    bkd_staff = next((r for r in staff if r.unit_code == "BKD"), staff[0])
+    # The admin prepares processes, so must never be a candidate in one (R3): a junior BKD clerk
+    # below the pengawas rank floor is eligible for no demo vacancy.
+    junior = golongan_rank("III/a")
+    bkd_staff = next(
+        (r for r in staff if r.unit_code == "BKD" and golongan_rank(r.employee["golongan"]) < junior),
+        next(r for r in staff if golongan_rank(r.employee["golongan"]) < junior),
+    )
     # Committee of 7 with the chair: 3 internal (43 %, within the 45 % cap of domain.md §4), 4 external.
     accounts = [
         AccountRow("admin", Role.ADMIN, bkd_staff.employee["name"], "internal", bkd_staff.nip),
-        official("ketua", Role.COMMITTEE_CHAIR, "BKD"),
-        official("anggota1", Role.COMMITTEE_MEMBER, "BIRO-ORG"),
-        official("anggota2", Role.COMMITTEE_MEMBER, "INSPEKTORAT"),
+        official("ketua", Role.COMMITTEE_CHAIR, senior[0]),
+        official("anggota1", Role.COMMITTEE_MEMBER, senior[1]),
+        official("anggota2", Role.COMMITTEE_MEMBER, senior[2]),
     ]
     for i, affiliation in enumerate(EXTERNAL_AFFILIATIONS, start=3):
         accounts.append(AccountRow(f"anggota{i}", Role.COMMITTEE_MEMBER, stranger(), affiliation))
@@ -453,6 +462,28 @@ def _accounts(rng: random.Random, province: Province) -> list[AccountRow]:
     for i, record in enumerate(picks, start=1):
         accounts.append(AccountRow(f"asn{i}", Role.ASN, record.employee["name"], "internal", record.nip))
     return accounts
+
+
+def _senior_heads(province: Province, reference: dt.date) -> list[str]:
+    """NIPs of unit heads who can sit as internal committee members on every demo vacancy, oldest first.
+
+    Internal members hold at least the level of the post being filled (domain.md §4), so they are
+    JPT holders themselves — and a member who is also a candidate cannot sit (R3/R14). Officials
+    past the JPT age caps of rule set 2026.1 (56 for pratama; 57½ at registration for madya, whose
+    rank floor is IV/d) can be candidates for none of the demo's vacancies.
+    """
+    madya_floor = golongan_rank("IV/d")
+
+    def age(record: MeritRecord) -> float:
+        return (reference - record.employee["birth_date"]).days / 365.25
+
+    by_nip = {r.nip: r for r in province.records}
+    heads = [by_nip[nip] for nip, (_code, acting) in sorted(province.holders.items()) if not acting]
+    eligible_nowhere = [
+        r for r in heads
+        if age(r) >= 56 and (age(r) >= 57.5 or golongan_rank(r.employee["golongan"]) < madya_floor)
+    ]
+    return [r.nip for r in sorted(eligible_nowhere, key=lambda r: (-age(r), r.nip))]
 
 
 def _merit(record: MeritRecord) -> float:

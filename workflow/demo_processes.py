@@ -59,6 +59,7 @@ class _Clock:
 class _Driver:
     def __init__(self, session: so.Session, accounts: dict[str, User], clock: _Clock, rng: random.Random) -> None:
         self.s, self.a, self.clock, self.rng = session, accounts, clock, rng
+        self.placed_asn1 = False
 
     def _bytes(self) -> Callable[[int], bytes]:
         return self.rng.randbytes
@@ -98,14 +99,32 @@ class _Driver:
             services.reveal_vote(self.s, pid, actor=self.a[name], scores=scores, nonce=nonce, now=self.clock.tick(),
                                  reason_text="Sesuai hasil penilaian merit.")
 
+    def place_asn(self, pid: int, username: str) -> User | None:
+        """Link a demo ASN account to the runner-up of this process's shortlist (demo data only).
+
+        The demo's ASN accounts exist to show a civil servant's side of a process — the explanation
+        and the objection — so each is moved onto a candidacy that has one; None when the shortlist
+        has no runner-up without an account.
+        """
+        account = self.a.get(username)
+        linked = set(self.s.scalars(sa.select(User.employee_id).where(User.employee_id.is_not(None))))
+        runners_up = [c for c in sorted((c for c in self.pool(pid) if c.shortlist_rank),
+                                        key=lambda c: c.shortlist_rank or 0)[1:] if c.employee_id not in linked]
+        if account is None or not runners_up:
+            return None
+        account.employee_id = runners_up[0].employee_id
+        self.s.commit()
+        return account
+
     def objection(self, pid: int, *, upheld: bool) -> bool:
         """An objection by a demo ASN who is a candidate here, answered by the chair; False if none is."""
         asn = next((u for name, u in sorted(self.a.items()) if name.startswith("asn") and u.employee_id is not None
                     and self.s.scalar(sa.select(m.Candidate.id).where(m.Candidate.process_id == pid,
                                                                       m.Candidate.employee_id == u.employee_id))),
-                   None)
+                   None) or (self.place_asn(pid, "asn1") if not self.placed_asn1 else None)
         if asn is None:
             return False
+        self.placed_asn1 = self.placed_asn1 or asn.username == "asn1"
         row = services.file_objection(self.s, pid, actor=asn, now=self.clock.tick(),
                                       text="Mohon peninjauan ulang nilai kinerja saya.")
         services.answer_objection(self.s, pid, row.id, actor=self.a["ketua"], upheld=upheld, now=self.clock.tick(),
@@ -195,6 +214,8 @@ def create_demo_processes(session: so.Session, *, now: dt.datetime, seed: int = 
                 made.append(DemoProcess(pid, position.code, Stage.CANCELLED))
                 continue
             made.append(DemoProcess(pid, position.code, target))
+            if target == Stage.ANNOUNCED:  # the window is open at ``now``: asn2 can object in the demo
+                driver.place_asn(pid, "asn2")
             if target == Stage.CANCELLED:
                 vacancies.insert(0, position)  # free again: the draft can reuse it
             break
