@@ -20,17 +20,17 @@ from workflow.services import NotPermittedError, RefusedError
 from workflow.services import admin_data as ad
 
 
-def statements(world: World, chain: str) -> list[dict]:
-    """The decoded statements of one chain, oldest first."""
-    leaves = world.session.scalars(
-        sa.select(LogLeaf.leaf).where(LogLeaf.process_key == ledger.process_key(chain)).order_by(LogLeaf.seq)
-    )
+def statements(world: World, prefix: str) -> list[dict]:
+    """The decoded log-level statements (process ``null``) whose action starts with ``prefix``, oldest first."""
+    leaves = world.session.scalars(sa.select(LogLeaf.leaf).where(LogLeaf.process_key.is_(None)).order_by(LogLeaf.seq))
     out = []
     for leaf in leaves:
         entry = parse_leaf_unverified(bytes(leaf))
         st = parse_statement_unverified(entry.envelope.payload)
-        out.append({"action": st.action, "from": st.from_state, "to": st.to_state, "actor": st.actor,
-                    "data": dict(st.data), "basis": st.basis})
+        assert st.process is None
+        if st.action.startswith(prefix):
+            out.append({"action": st.action, "from": st.from_state, "to": st.to_state, "actor": st.actor,
+                        "data": dict(st.data), "basis": st.basis})
     return out
 
 
@@ -114,10 +114,9 @@ def test_only_an_active_admin_changes_data(world: World) -> None:
 
 def test_create_position_signs_its_requirements_without_personal_data(world: World) -> None:
     position = new_position(world, standards={"integritas": 3, "teknis": 4})
-    [st] = statements(world, ad.position_chain(position.id))
+    [st] = statements(world, "position.")
     assert st["action"] == "position.create"
     assert st["actor"].id == str(world.admin.id) and st["actor"].role == "admin"
-    assert st["basis"] == bytes(32)
     assert st["data"] == {
         "position": {"code": "BKD-ANALIS", "type": "fungsional", "min_golongan": "III/a", "min_education": "S1",
                      "min_experience_years": 2, "standards": {"integritas": 3, "teknis": 4}},
@@ -129,35 +128,34 @@ def test_create_position_signs_its_requirements_without_personal_data(world: Wor
 
 def test_title_or_unit_changes_are_not_logged_requirements_are(world: World) -> None:
     position = new_position(world)
-    chain = ad.position_chain(position.id)
     common = {"code": "BKD-ANALIS", "type": "fungsional", "unit_id": position.unit_id, "min_golongan": "III/a",
               "min_education": "S1", "min_experience_years": 2}
     changed = ad.update_position(world.session, position.id, actor=world.admin, now=at(2),
                                  **{**common, "title": "Analis SDM Aparatur Ahli Muda"})
     assert changed == ["title"]
-    assert len(statements(world, chain)) == 1
-    basis = ledger.process_basis(world.session, chain)
-    changed = ad.update_position(world.session, position.id, actor=world.admin, now=at(3), expected_basis=basis,
+    assert len(statements(world, "position.")) == 1
+    version = ad.position_version(world.session.get(Position, position.id))
+    changed = ad.update_position(world.session, position.id, actor=world.admin, now=at(3), expected_version=version,
                                  **{**common, "title": "Analis", "min_golongan": "III/c", "min_experience_years": 4})
     assert changed == ["title", "min_golongan", "min_experience_years"]
-    last = statements(world, chain)[-1]
+    last = statements(world, "position.")[-1]
     assert last["action"] == "position.update"
     assert last["data"]["changed"] == ["min_golongan", "min_experience_years"]
     assert last["data"]["position"]["min_golongan"] == "III/c"
-    assert last["basis"] == basis
+    assert last["data"]["previous"]["min_golongan"] == "III/a"
     assert ad.update_position(world.session, position.id, actor=world.admin, now=at(4),
                               **{**common, "title": "Analis", "min_golongan": "III/c", "min_experience_years": 4}) == []
-    assert len(statements(world, chain)) == 2
+    assert len(statements(world, "position.")) == 2
 
 
 def test_a_stale_view_of_a_position_is_refused(world: World) -> None:
     position = new_position(world)
-    stale = ledger.process_basis(world.session, ad.position_chain(position.id))
-    ad.open_vacancy(world.session, position.id, actor=world.admin, now=at(2), expected_basis=stale)
+    stale = ad.position_version(position)
+    ad.open_vacancy(world.session, position.id, actor=world.admin, now=at(2), expected_version=stale)
     before = state(world)
-    with pytest.raises(ledger.StaleBasisError):
+    with pytest.raises(ad.StaleViewError):
         ad.set_standards(world.session, position.id, actor=world.admin2, standards={"teknis": 5}, now=at(3),
-                         expected_basis=stale)
+                         expected_version=stale)
     assert state(world) == before
 
 
@@ -168,8 +166,9 @@ def test_standards_replace_and_log(world: World) -> None:
     world.session.expire_all()
     assert {s.competency: s.level for s in world.session.get(Position, position.id).standards} == {
         "integritas": 4, "teknis": 2}
-    last = statements(world, ad.position_chain(position.id))[-1]
+    last = statements(world, "position.")[-1]
     assert last["data"]["changed"] == ["standards"]
+    assert last["data"]["previous"]["standards"] == {"integritas": 3, "kerjasama": 3}
     assert last["data"]["position"]["standards"] == {"integritas": 4, "teknis": 2}
     size = ledger.log_size(world.session)
     assert ad.set_standards(world.session, position.id, actor=world.admin, now=at(3),
@@ -188,7 +187,6 @@ def test_bad_standards_name_the_competency_and_change_nothing(world: World, stan
 
 def test_vacancy_open_and_close(world: World) -> None:
     position = new_position(world)
-    chain = ad.position_chain(position.id)
     ad.open_vacancy(world.session, position.id, actor=world.admin, now=at(2))
     world.session.expire_all()
     assert position.is_vacant and position.vacant_since == at(2).date()
@@ -196,7 +194,7 @@ def test_vacancy_open_and_close(world: World) -> None:
         ad.open_vacancy(world.session, position.id, actor=world.admin, now=at(3))
     assert again.value.codes == ["vacancy.already_open"]
     ad.close_vacancy(world.session, position.id, actor=world.admin, now=at(4))
-    opened, closed = statements(world, chain)[1:]
+    opened, closed = statements(world, "vacancy.")
     assert (opened["action"], opened["from"], opened["to"]) == ("vacancy.open", "closed", "open")
     assert opened["data"]["vacant_since"] == at(2).date().isoformat()
     assert (closed["action"], closed["data"]) == ("vacancy.close", {"position": "BKD-ANALIS"})
@@ -266,12 +264,11 @@ def test_create_account_problems_name_the_field_and_change_nothing(world: World)
 
 
 def test_role_change_is_signed_and_self_demotion_refused(world: World) -> None:
-    chain = ad.account_chain(world.verifier.id)
     assert ad.set_roles(world.session, world.verifier.id, actor=world.admin, roles=[Role.VERIFIER, Role.INSPECTOR],
                         now=at(1)) is True
     world.session.expire_all()
     assert sorted(str(r.role) for r in world.verifier.roles) == ["inspector", "verifier"]
-    [st] = statements(world, chain)
+    [st] = statements(world, "account.")
     assert st["action"] == "account.roles"
     assert st["data"] == {"account": str(world.verifier.id), "roles": ["verifier", "inspector"],
                           "previous": ["verifier"]}
@@ -296,7 +293,7 @@ def test_deactivation_and_reactivation(world: World) -> None:
         ad.set_active(world.session, world.chair.id, actor=world.admin, active=False, now=at(2))
     assert again.value.codes == ["account.already"]
     ad.set_active(world.session, world.chair.id, actor=world.admin, active=True, now=at(3))
-    actions = [(s["action"], s["from"], s["to"]) for s in statements(world, ad.account_chain(world.chair.id))]
+    actions = [(s["action"], s["from"], s["to"]) for s in statements(world, "account.")]
     assert actions == [("account.deactivate", "active", "inactive"), ("account.reactivate", "inactive", "active")]
     before = state(world)
     with pytest.raises(RefusedError) as own:

@@ -5,18 +5,21 @@ actor (an active admin, 403), check the input (422, with reasons per form field)
 (409), change the rows, sign and append a statement when the change matters to merit decisions
 or to who may decide, then commit — or change nothing.
 
-Statements follow the action pattern of ``_tx.py`` with a chain of their own instead of a
-process id (DESIGN.md §4: ``process`` may be a string), so each position and each account reads
-as its own hash chain in the log and a stale view is refused the same way (``expected_basis``):
+Statements follow the action pattern of ``_tx.py`` (lock, check, change, sign, append, commit).
+Like key statements they are log-level: their ``process`` is ``null`` (DESIGN.md §4, docs/services.md),
+so process replays do not take them for processes, and their ``basis`` is read under the log lock
+(``ledger.append_signed``). A form carries a short digest of what the admin saw
+(:func:`position_version`, :func:`account_version`); a save made on an older view is refused
+(:class:`StaleViewError`, 409), as a stale ``expected_basis`` is for a process.
 
-- ``create_position``: ``position.create``, process ``position:<id>``, data ``position`` (the
-  nomination's position facts: code, type, minimums, standards — ``merit.evidence.position_to_dict``),
-  ``unit`` (code), ``vacant``;
+- ``create_position``: ``position.create``, data ``position`` (the nomination's position facts:
+  code, type, minimums, standards — ``merit.evidence.position_to_dict``), ``unit`` (code), ``vacant``;
 - ``update_position`` / ``set_standards``, when a requirement or the code changed:
-  ``position.update``, same chain, data as above plus ``changed`` (field names);
+  ``position.update``, data as above plus ``changed`` (field names) and ``previous`` (the facts
+  before), so a reader sees the old and the new requirement side by side;
 - ``open_vacancy``: ``vacancy.open`` (``closed`` → ``open``), data ``position`` (facts), ``vacant_since``;
 - ``close_vacancy``: ``vacancy.close`` (``open`` → ``closed``), data ``position`` (code);
-- ``set_roles``: ``account.roles``, process ``account:<id>``, data ``account`` (id), ``roles``, ``previous``;
+- ``set_roles``: ``account.roles``, data ``account`` (id), ``roles``, ``previous``;
 - ``set_active``: ``account.deactivate`` / ``account.reactivate`` (``active`` ↔ ``inactive``), data
   ``account`` (id).
 
@@ -30,6 +33,8 @@ open process: the process pinned them (``position.locked``, 409).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -39,7 +44,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from audit.dsse import sign_envelope
+from audit.dsse import Envelope, sign_envelope
 from audit.entry import Actor as StatementActor
 from audit.entry import make_statement
 from workflow import importing, ledger
@@ -156,14 +161,27 @@ class DataInputError(InvalidInputError):
         )
 
 
-def position_chain(position_id: int) -> str:
-    """The log's ``process`` key of a position's statements."""
-    return f"position:{position_id}"
+class StaleViewError(ConflictError):
+    """409: the row changed since the admin's page showed it (another admin, another tab)."""
 
 
-def account_chain(user_id: int) -> str:
-    """The log's ``process`` key of an account's role and activation statements."""
-    return f"account:{user_id}"
+def _digest(parts: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def position_version(position: Position) -> str:
+    """A digest of everything an admin can change on a position; forms send it back."""
+    return _digest({
+        "code": position.code, "title": position.title, "type": str(position.type), "unit": position.unit_id,
+        "min_golongan": position.min_golongan, "min_education": position.min_education,
+        "min_experience_years": position.min_experience_years, "vacant": bool(position.is_vacant),
+        "standards": {s.competency: int(s.level) for s in position.standards},
+    })
+
+
+def account_version(user: User) -> str:
+    """A digest of an account's roles and activation; forms send it back."""
+    return _digest({"roles": _role_names(r.role for r in user.roles), "active": bool(user.is_active)})
 
 
 # --- shared steps ----------------------------------------------------------------------------------
@@ -177,14 +195,13 @@ def _require_admin(actor: User, action: str) -> None:
         raise NotPermittedError(action, [reason("role.not_permitted", role=held, action=action)])
 
 
-def _check_basis(session: so.Session, chain: str, expected_basis: bytes | None) -> None:
-    if expected_basis is not None and bytes(expected_basis) != ledger.process_basis(session, chain):
-        raise ledger.StaleBasisError(f"{chain} changed since you looked at it; reload and try again")
+def _check_version(current: str, expected: str | None, what: str) -> None:
+    if expected is not None and expected != current:
+        raise StaleViewError(f"{what} changed since you looked at it; reload and try again")
 
 
 def _log(
     session: so.Session,
-    chain: str,
     action: str,
     *,
     actor: User,
@@ -197,18 +214,15 @@ def _log(
         signer = get_keystore().user_signer(session, actor.id)
     except NotFoundError:
         raise NotPermittedError(action, [reason("key.missing", user=str(actor.id))]) from None
-    payload = make_statement(
-        action=action,
-        process=chain,
-        from_state=states[0],
-        to_state=states[1],
-        time=now,
-        actor=StatementActor(str(actor.id), str(Role.ADMIN), signer.key_id),
-        data=dict(data),
-        basis=ledger.process_basis(session, chain),
-    )
+    who = StatementActor(str(actor.id), str(Role.ADMIN), signer.key_id)
+
+    def sign(basis: bytes) -> Envelope:
+        payload = make_statement(action=action, process=None, from_state=states[0], to_state=states[1], time=now,
+                                 actor=who, data=dict(data), basis=basis)
+        return sign_envelope(payload, [signer])
+
     session.flush()
-    return ledger.append(session, sign_envelope(payload, [signer]), now=now)
+    return ledger.append_signed(session, None, sign, now=now)
 
 
 def checkpoint_soon(session: so.Session, now: dt.datetime) -> None:
@@ -386,7 +400,7 @@ def create_position(
         )
         session.add(position)
         session.flush()
-        _log(session, position_chain(position.id), "position.create", actor=actor, now=now,
+        _log(session, "position.create", actor=actor, now=now,
              data=_position_data(session, position))
     checkpoint_soon(session, now)
     return position
@@ -405,7 +419,7 @@ def update_position(
     min_education: str | None,
     min_experience_years: int,
     now: dt.datetime,
-    expected_basis: bytes | None = None,
+    expected_version: str | None = None,
 ) -> list[str]:
     """Change a position's code, title, type, unit or minimums.
 
@@ -418,7 +432,7 @@ def update_position(
     Raises:
         NotFoundError: no such position.
         NotPermittedError: ``actor`` is not an active admin or has no signing key.
-        ledger.StaleBasisError: the position's statements moved on since ``expected_basis``.
+        StaleViewError: the position changed since ``expected_version``.
         DataInputError: the code is taken or the unit does not exist.
         RefusedError: a requirement would change while a process is open (``position.locked``).
     """
@@ -429,8 +443,9 @@ def update_position(
     with transaction(session):
         _require_admin(actor, "update_position")
         position = _lock(session, Position, position_id, "position")
-        _check_basis(session, position_chain(position.id), expected_basis)
+        _check_version(position_version(position), expected_version, f"position {position.code}")
         _check_position(session, position.id, code, unit_id)
+        before = _facts(position)
         changed = [name for name, value in wanted.items() if _stored(getattr(position, name)) != _stored(value)]
         requirements = [name for name in changed if name in REQUIREMENT_FIELDS]
         if requirements:
@@ -438,8 +453,8 @@ def update_position(
         for name in changed:
             setattr(position, name, wanted[name])
         if requirements:
-            _log(session, position_chain(position.id), "position.update", actor=actor, now=now,
-                 data=_position_data(session, position, changed=requirements))
+            _log(session, "position.update", actor=actor, now=now,
+                 data=_position_data(session, position, changed=requirements, previous=before))
     if changed:
         checkpoint_soon(session, now)
     return changed
@@ -456,7 +471,7 @@ def set_standards(
     actor: User,
     standards: Mapping[str, int],
     now: dt.datetime,
-    expected_basis: bytes | None = None,
+    expected_version: str | None = None,
 ) -> bool:
     """Replace a position's competency standards (a competency left out has no standard).
 
@@ -466,19 +481,20 @@ def set_standards(
         Whether anything changed.
 
     Raises:
-        NotFoundError, NotPermittedError, ledger.StaleBasisError: as :func:`update_position`.
+        NotFoundError, NotPermittedError, StaleViewError: as :func:`update_position`.
         DataInputError: an unknown competency or a level outside 1–5 (keyed by competency).
         RefusedError: the position has an open process (``position.locked``).
     """
     with transaction(session):
         _require_admin(actor, "set_standards")
         position = _lock(session, Position, position_id, "position")
-        _check_basis(session, position_chain(position.id), expected_basis)
+        _check_version(position_version(position), expected_version, f"position {position.code}")
         _check_standards(standards)
         current = {s.competency: int(s.level) for s in position.standards}
         if current == dict(standards):
             return False
         _refuse_if_locked(session, position, "set_standards")
+        before = _facts(position)
         by_name = {s.competency: s for s in position.standards}
         for name in set(current) - set(standards):
             position.standards.remove(by_name[name])
@@ -489,52 +505,52 @@ def set_standards(
                 position.standards.append(CompetencyStandard(competency=name, level=level))
         session.flush()
         session.refresh(position, ["standards"])
-        _log(session, position_chain(position.id), "position.update", actor=actor, now=now,
-             data=_position_data(session, position, changed=["standards"]))
+        _log(session, "position.update", actor=actor, now=now,
+             data=_position_data(session, position, changed=["standards"], previous=before))
     checkpoint_soon(session, now)
     return True
 
 
 def open_vacancy(
-    session: so.Session, position_id: int, *, actor: User, now: dt.datetime, expected_basis: bytes | None = None
+    session: so.Session, position_id: int, *, actor: User, now: dt.datetime, expected_version: str | None = None
 ) -> Position:
     """Mark a position vacant from today (UTC date); statement ``vacancy.open`` with its requirements.
 
     Raises:
-        NotFoundError, NotPermittedError, ledger.StaleBasisError: as :func:`update_position`.
+        NotFoundError, NotPermittedError, StaleViewError: as :func:`update_position`.
         RefusedError: already vacant (``vacancy.already_open``).
     """
     with transaction(session):
         _require_admin(actor, "open_vacancy")
         position = _lock(session, Position, position_id, "position")
-        _check_basis(session, position_chain(position.id), expected_basis)
+        _check_version(position_version(position), expected_version, f"position {position.code}")
         if position.is_vacant:
             raise RefusedError("open_vacancy", [reason("vacancy.already_open", position=position.code)])
         position.is_vacant, position.vacant_since = True, now.date()
-        _log(session, position_chain(position.id), "vacancy.open", actor=actor, now=now, states=("closed", "open"),
+        _log(session, "vacancy.open", actor=actor, now=now, states=("closed", "open"),
              data={"position": _facts(position), "vacant_since": now.date().isoformat()})
     checkpoint_soon(session, now)
     return position
 
 
 def close_vacancy(
-    session: so.Session, position_id: int, *, actor: User, now: dt.datetime, expected_basis: bytes | None = None
+    session: so.Session, position_id: int, *, actor: User, now: dt.datetime, expected_version: str | None = None
 ) -> Position:
     """Withdraw a vacancy (no appointment); statement ``vacancy.close``.
 
     Raises:
-        NotFoundError, NotPermittedError, ledger.StaleBasisError: as :func:`update_position`.
+        NotFoundError, NotPermittedError, StaleViewError: as :func:`update_position`.
         RefusedError: not vacant (``vacancy.already_closed``), or an open process (``position.locked``).
     """
     with transaction(session):
         _require_admin(actor, "close_vacancy")
         position = _lock(session, Position, position_id, "position")
-        _check_basis(session, position_chain(position.id), expected_basis)
+        _check_version(position_version(position), expected_version, f"position {position.code}")
         if not position.is_vacant:
             raise RefusedError("close_vacancy", [reason("vacancy.already_closed", position=position.code)])
         _refuse_if_locked(session, position, "close_vacancy")
         position.is_vacant, position.vacant_since = False, None
-        _log(session, position_chain(position.id), "vacancy.close", actor=actor, now=now, states=("open", "closed"),
+        _log(session, "vacancy.close", actor=actor, now=now, states=("open", "closed"),
              data={"position": position.code})
     checkpoint_soon(session, now)
     return position
@@ -624,7 +640,7 @@ def set_roles(
     actor: User,
     roles: Sequence[Role],
     now: dt.datetime,
-    expected_basis: bytes | None = None,
+    expected_version: str | None = None,
 ) -> bool:
     """Replace an account's roles; statement ``account.roles`` (before and after).
 
@@ -634,13 +650,13 @@ def set_roles(
     Raises:
         NotFoundError: no such account.
         NotPermittedError: ``actor`` is not an active admin or has no signing key.
-        ledger.StaleBasisError: the account's statements moved on since ``expected_basis``.
+        StaleViewError: the account changed since ``expected_version``.
         RefusedError: the admin would remove their own admin role (``account.self_demotion``).
     """
     with transaction(session):
         _require_admin(actor, "set_roles")
         user = _lock(session, User, user_id, "account")
-        _check_basis(session, account_chain(user.id), expected_basis)
+        _check_version(account_version(user), expected_version, f"account {user.id}")
         before, after = _role_names(r.role for r in user.roles), _role_names(roles)
         if user.id == actor.id and str(Role.ADMIN) not in after:
             raise RefusedError("set_roles", [reason("account.self_demotion")])
@@ -649,7 +665,7 @@ def set_roles(
         keep = [r for r in user.roles if str(r.role) in after]
         user.roles = keep + [UserRole(role=Role(name)) for name in after if name not in before]
         session.flush()
-        _log(session, account_chain(user.id), "account.roles", actor=actor, now=now,
+        _log(session, "account.roles", actor=actor, now=now,
              data={"account": str(user.id), "roles": after, "previous": before})
     checkpoint_soon(session, now)
     return True
@@ -662,7 +678,7 @@ def set_active(
     actor: User,
     active: bool,
     now: dt.datetime,
-    expected_basis: bytes | None = None,
+    expected_version: str | None = None,
 ) -> User:
     """Deactivate (sessions end on the next request, sign-in refused) or reactivate an account.
 
@@ -670,20 +686,20 @@ def set_active(
     revoke it separately (:func:`revoke_key`) when it may be misused.
 
     Raises:
-        NotFoundError, NotPermittedError, ledger.StaleBasisError: as :func:`set_roles`.
+        NotFoundError, NotPermittedError, StaleViewError: as :func:`set_roles`.
         RefusedError: the admin's own account (``account.self_deactivation``), or no change.
     """
     action = "account.reactivate" if active else "account.deactivate"
     with transaction(session):
         _require_admin(actor, action)
         user = _lock(session, User, user_id, "account")
-        _check_basis(session, account_chain(user.id), expected_basis)
+        _check_version(account_version(user), expected_version, f"account {user.id}")
         if user.id == actor.id and not active:
             raise RefusedError(action, [reason("account.self_deactivation")])
         if bool(user.is_active) == active:
             raise RefusedError(action, [reason("account.already", user=str(user.id))])
         user.is_active = active
-        _log(session, account_chain(user.id), action, actor=actor, now=now,
+        _log(session, action, actor=actor, now=now,
              states=("inactive", "active") if active else ("active", "inactive"), data={"account": str(user.id)})
     checkpoint_soon(session, now)
     return user
