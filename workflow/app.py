@@ -70,6 +70,9 @@ def create_app(config_object: str | type = "config.DevelopmentConfig", **overrid
 
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    from workflow import api
+
+    api.init_app(app)  # JSON API and its OpenAPI document under /api/v1 (docs/api.md)
     from workflow.views.errors import register_error_handlers
 
     register_error_handlers(app)
