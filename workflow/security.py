@@ -201,6 +201,7 @@ POLICIES: Mapping[Role, RolePolicy] = {
             "Admin menyiapkan, tetapi tidak pernah memutuskan."
         ),
         frozenset({Permission.VIEW_HOME, Permission.MANAGE_ACCOUNTS, Permission.PREPARE_PROCESS}),
+        dashboard_endpoint="processes.index",
     ),
     Role.COMMITTEE_MEMBER: RolePolicy(
         lazy_gettext("Anggota panitia seleksi"),
@@ -219,11 +220,13 @@ POLICIES: Mapping[Role, RolePolicy] = {
         lazy_gettext("Pejabat Pembina Kepegawaian (PPK)"),
         lazy_gettext("Menetapkan satu kandidat yang direkomendasikan dan mencatat nomor serta tanggal keputusan."),
         frozenset({Permission.VIEW_HOME, Permission.APPOINT}),
+        dashboard_endpoint="processes.index",
     ),
     Role.VERIFIER: RolePolicy(
         lazy_gettext("Verifikator kompetensi"),
         lazy_gettext("Memeriksa hasil asesmen setiap kandidat: tanggal, lembaga terakreditasi, dan JPM."),
         frozenset({Permission.VIEW_HOME, Permission.VERIFY_COMPETENCY}),
+        dashboard_endpoint="processes.index",
     ),
     Role.INSPECTOR: RolePolicy(
         lazy_gettext("Pengawas"),
