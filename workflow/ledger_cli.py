@@ -17,6 +17,7 @@ from workflow import ledger
 from workflow.errors import WorkflowError
 from workflow.extensions import db
 from workflow.keystore import KeyStoreError, get_keystore
+from workflow.services.export import export_bundle_with_evidence
 
 audit_cli = AppGroup("audit", help="The audit log: checkpoints and bundles.")
 keys_cli = AppGroup("keys", help="The server's signing keys.")
@@ -50,13 +51,16 @@ def checkpoint_command() -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--process", "process_id", type=int, default=None, help="Export for one process (by id).")
 def export_command(out: Path, process_id: int | None) -> None:
-    """Write the log as a bundle an inspector verifies with `python -m audit verify OUT`.
+    """Write the log as a bundle an inspector verifies with `python -m audit verify OUT`
+    and replays with `python -m workflow.compliance OUT` (evidence records included).
 
     A checkpoint covering the whole log is signed first, so the bundle holds every entry.
     """
     try:
         row = _sign_checkpoint()
-        data = ledger.export_bundle(db.session, process_id)
+        # With the evidence records of the exported processes, so `python -m workflow.compliance`
+        # can replay them (workflow/services/export.py).
+        data = export_bundle_with_evidence(db.session, process_id)
     except (KeyStoreError, WorkflowError) as exc:
         raise click.ClickException(str(exc)) from exc
     out.write_bytes(data)

@@ -62,6 +62,7 @@ from workflow.merit.ruleset import RuleSet, load_published
 from workflow.models import Employee, User
 from workflow.models import process as m
 from workflow.services._reasons import NotPermittedError, RefusedError, reason
+from workflow.services.guards import check_statement
 
 # quorum_share semantics (ProcessRules): valid votes must be strictly more than share × seated.
 # "two_thirds" means at least ⌈2n/3⌉, which a share just below 2/3 gives for any panel below 5000.
@@ -259,6 +260,8 @@ class ProcessState:
         )
         self.process.updated_at = now
         self.session.flush()
+        # The compliance red flags (hard ones) judge the statement before it is appended.
+        check_statement(self, action, states=(from_state, to_state), now=now, actor=stmt_actor, data=data)
         entry = ledger.append(self.session, sign_envelope(payload, [signer]), now=now)
         self.basis = entry.leaf_hash
         return entry
