@@ -210,11 +210,13 @@ POLICIES: Mapping[Role, RolePolicy] = {
             "lalu menilai kandidat dan menandatangani suara."
         ),
         frozenset({Permission.VIEW_HOME, Permission.SIGN_COMMITTEE_VOTE}),
+        dashboard_endpoint="committee.index",
     ),
     Role.COMMITTEE_CHAIR: RolePolicy(
         lazy_gettext("Ketua panitia seleksi"),
         lazy_gettext("Memimpin panitia, memastikan kuorum, dan mengajukan hasil seleksi kepada PPK."),
         frozenset({Permission.VIEW_HOME, Permission.SIGN_COMMITTEE_VOTE, Permission.CHAIR_COMMITTEE}),
+        dashboard_endpoint="committee.index",
     ),
     Role.PPK: RolePolicy(
         lazy_gettext("Pejabat Pembina Kepegawaian (PPK)"),
