@@ -7,8 +7,12 @@ test goes through the pages, signed in as the seated accounts.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
+import json
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
@@ -19,9 +23,9 @@ from flask.testing import FlaskClient
 
 from tests.services.helpers import World, at, make_world
 from tests.web.helpers import CSRF_RE, sign_in_directly
-from workflow import ledger, services
+from workflow import STATIC_DIR, ledger, services
 from workflow.extensions import db
-from workflow.lifecycle import Stage
+from workflow.lifecycle import Stage, votes
 from workflow.models import User
 from workflow.models import process as m
 from workflow.views import committee as views
@@ -467,3 +471,51 @@ def test_pages_render_after_the_review_for_every_seat(app: Flask, world: World) 
             assert client.get(f"/komite/{world.process_id}{path}").status_code == 200, (user.username, path)
     page = client_for(app, world.members[0]).get(f"/komite/{world.process_id}/suara").get_data(as_text=True)
     assert "Penilaian sudah ditutup" in page and "Rekomendasi panitia" in page
+
+
+# --- the browser's commitment -----------------------------------------------------------------------
+
+COMMIT_JS = STATIC_DIR / "js" / "commit.js"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run static/js/commit.js")
+def test_commit_js_computes_the_servers_commitment() -> None:
+    """commit.js (Web Crypto) and workflow.lifecycle.votes hash the same canonical bytes."""
+    ballots = [
+        {"member": "u5", "scores": {"p-" + "a" * 24: 90, "p-" + "0" * 24: 0}, "reason": "merit", "nonce": "ab" * 16},
+        {"member": "p-" + "1" * 24, "scores": {"p-b" + "2" * 23: 100, "p-a" + "9" * 23: 7},
+         "reason": 'Kutip "ini" \\ baris\nbaru\ttab \x1f kontrol \u2028 é 😀 ✓', "nonce": "0f" * 20},
+        {"member": "u12", "scores": {}, "reason": "kosong", "nonce": "c" * 32},
+    ]
+    script = (
+        f"const c = require({json.dumps(str(COMMIT_JS))});"
+        f"const ballots = {json.dumps(ballots)};"
+        "Promise.all(ballots.map(b => c.commitment(b.member, b.scores, b.reason, b.nonce)))"
+        ".then(r => { const receipt = c.parseReceipt(c.makeReceipt({note: 'n', process: 1, round: 1,"
+        " member: 'u5', scores: {}, reason: 'r', nonce: 'x', commitment: r[0]}));"
+        " console.log(JSON.stringify({digests: r, receipt: receipt, nonce: c.randomNonce()})); });"
+    )
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=60).stdout
+    result = json.loads(out)
+    expected = [votes.commitment(b["member"], b["scores"], b["reason"], b["nonce"]) for b in ballots]
+    assert result["digests"] == expected
+    assert result["receipt"]["kind"] == views.RECEIPT_KIND and result["receipt"]["commitment"] == expected[0]
+    assert re.fullmatch(r"[0-9a-f]{32}", result["nonce"])  # 128 bits, what reveal_vote requires
+
+
+def test_the_servers_receipt_has_the_shape_commit_js_reads(app: Flask, world: World) -> None:
+    world.advance(Stage.SHORTLISTED)
+    member = world.members[2]
+    client = client_for(app, member)
+    url = f"/komite/{world.process_id}/suara"
+    scores = ballot(world)
+    page = post_from(client, url, url, {**scores, "reason": "alasan"}).get_data(as_text=True)
+    text = html.unescape(re.search(r'<pre class="detail receipt-text">(.*?)</pre>', page, re.DOTALL).group(1))  # type: ignore[union-attr]
+    receipt = json.loads(text)
+    assert receipt["kind"] == views.RECEIPT_KIND
+    assert receipt["scores"] == {k.removeprefix("score-"): int(v) for k, v in scores.items()}
+    assert receipt["commitment"] == db.session.scalars(sa.select(m.VoteCommit.digest)).one()
+    assert receipt["commitment"] == votes.commitment(receipt["member"], receipt["scores"], receipt["reason"],
+                                                     receipt["nonce"])
+    # The commit page loads commit.js from our own origin (the CSP allows nothing else).
+    assert '<script src="/static/js/commit.js" defer></script>' in client.get(url).get_data(as_text=True)
