@@ -5,13 +5,24 @@ strings, so a replay on another machine ranks identically), and integers only wi
 ±(2^53 − 1) — larger numbers (ids, nanosecond timestamps) must be passed as strings, because a
 JavaScript or Go reader would silently round them.
 
-Producing canonical bytes always goes through the ``rfc8785`` package. *Checking* that received
-bytes are canonical is on the verifier's hot path (100,000 leaves and payloads), so
-:func:`parse_canonical` compares against the standard library's C JSON encoder, which emits the
-same bytes as RFC 8785 for our domain (no floats; same string escapes; key order by code point,
-which equals RFC 8785's UTF-16 order unless a key holds a character at U+E000 or above — those
-inputs fall back to ``rfc8785``). ``tests/audit/test_canonical.py`` checks the equivalence with
-Hypothesis.
+The standard library's C JSON encoder (sorted keys, no whitespace, no ASCII escaping) emits the
+same bytes as RFC 8785 for our domain: no floats; the same string escapes (quote, backslash, the
+five short forms, other controls as lowercase 4-digit escapes, nothing else); integers as decimal
+digits; key order by code point, which equals RFC 8785's UTF-16 order unless a key holds a
+character at U+D800 or above. Both producing and checking canonical bytes use it where that
+holds and the ``rfc8785`` package everywhere else:
+
+- :func:`canonical_json` / :func:`dumps` take the C encoder only for values of *exactly* the
+  types ``dict`` (keys all below U+D800), ``list``, ``tuple``, ``str``, ``int`` (safe range),
+  ``bool`` and ``None`` with no lone surrogate in any string; anything else (floats, subclasses
+  such as enums, other mappings, big integers, exotic keys) goes through ``rfc8785`` exactly as
+  before, errors included. Evidence digests and evaluation snapshots of ten thousand candidates
+  are therefore a C-speed serialisation instead of a pure-Python one.
+- :func:`parse_canonical` (the verifier's hot path) compares received bytes with the C
+  encoder's output, unless they hold a character at U+E000 or above.
+
+``tests/audit/test_canonical.py`` and ``tests/merit/test_fast_canonical.py`` check the
+equivalence with Hypothesis.
 
 Import rule: standard library and ``rfc8785`` only.
 """
@@ -31,6 +42,7 @@ __all__ = [
     "MAX_SAFE_INTEGER",
     "canonical_json",
     "check_domain",
+    "dumps",
     "is_canonical",
     "loads_strict",
     "parse_canonical",
@@ -92,11 +104,77 @@ def canonical_json(value: object) -> bytes:
         CanonicalError: the value is outside the domain, or holds a string that is not valid
             Unicode (a lone surrogate).
     """
+    fast = _fast_dumps(value)
+    if fast is not None:  # in the fast domain, which lies inside check_domain's
+        return fast
     check_domain(value)
     try:
         return rfc8785.dumps(value)
     except rfc8785.CanonicalizationError as exc:
         raise CanonicalError(str(exc)) from exc
+
+
+def dumps(value: object) -> bytes:
+    """Return exactly ``rfc8785.dumps(value)``, at C speed for the common domain.
+
+    Unlike :func:`canonical_json` this does not narrow the domain (the ``rfc8785`` package's own
+    rules and errors apply); use it where a value was always serialised with ``rfc8785.dumps``
+    and must keep the same bytes (evaluation snapshots).
+
+    Args:
+        value: any value ``rfc8785.dumps`` accepts.
+
+    Returns:
+        The RFC 8785 canonical UTF-8 bytes.
+
+    Raises:
+        rfc8785.CanonicalizationError: as ``rfc8785.dumps`` (floats are serialised, not refused).
+    """
+    fast = _fast_dumps(value)
+    return fast if fast is not None else rfc8785.dumps(value)
+
+
+def _fast_key(key: object) -> bool:
+    # Below U+D800, code-point order (Python's sort) is UTF-16 order (RFC 8785 §3.2.3).
+    return type(key) is str and (key.isascii() or max(key) < "\ud800")
+
+
+def _in_fast_domain(value: Any) -> bool:
+    """Exact JSON types only, safe integers, keys below U+D800 (see the module docstring)."""
+    kind = type(value)
+    if kind is dict:
+        for key in value:
+            if not _fast_key(key):
+                return False
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        items = (value,)
+    # Scalars are checked inline: records and snapshots are mostly strings and small integers.
+    for item in items:
+        inner = type(item)
+        if inner is str or item is None or inner is bool:
+            continue
+        if inner is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                return False
+        elif inner is dict or inner is list or inner is tuple:
+            if not _in_fast_domain(item):
+                return False
+        else:
+            return False
+    return True
+
+
+def _fast_dumps(value: object) -> bytes | None:
+    """The C encoder's bytes when they are the RFC 8785 bytes; None when that is not certain."""
+    try:
+        if not _in_fast_domain(value):
+            return None
+        return _ENCODER.encode(value).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):  # a lone surrogate; nesting too deep (or a cycle)
+        return None
 
 
 def _reject_float(text: str) -> Any:

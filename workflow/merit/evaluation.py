@@ -1,6 +1,6 @@
 """Evaluate every candidate of one vacancy: eligibility, 9-box, JPM, composite, rank, outcome.
 
-Pure (stdlib only). ``evaluate_candidates`` is the one function the nomination step, the ASN
+Pure (stdlib and ``audit.canonical``). ``evaluate_candidates`` is the one function the nomination step, the ASN
 explanation page, the committee view and the compliance replay all call; its result serialises
 to canonical JSON (RFC 8785) so a replay can be compared byte for byte.
 
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import rfc8785
-
+from audit.canonical import dumps as rfc8785_dumps
 from workflow.merit.eligibility import check_eligibility, pick_assessment, skp_years
 from workflow.merit.facts import EmployeeFacts, PositionFacts, ProcessDates
 from workflow.merit.jpm import JpmResult, compute_jpm
@@ -127,8 +126,13 @@ class Evaluation:
         }
 
     def canonical_bytes(self) -> bytes:
-        """RFC 8785 bytes of ``to_dict()``: what a replay compares and a log entry digests."""
-        return rfc8785.dumps(self.to_dict())
+        """RFC 8785 bytes of ``to_dict()``: what a replay compares and a log entry digests.
+
+        ``audit.canonical.dumps`` returns exactly ``rfc8785.dumps`` (C encoder where that is
+        provably the same bytes, ``rfc8785`` otherwise): the snapshot of ten thousand candidates
+        is tens of megabytes, which the pure-Python encoder took seconds to write.
+        """
+        return rfc8785_dumps(self.to_dict())
 
 
 @dataclass(frozen=True, slots=True)
