@@ -6,9 +6,11 @@ caps, LHKPN filed), widened by a few days where calendar arithmetic differs, so 
 employees the Python rules would reject anyway. ``tests/merit/test_nomination.py`` checks this
 against evaluating everyone in Python.
 
-The survivors' facts load with a fixed number of queries (employees, ratings, discipline,
-assessments, assessment scores — each child query selects by ``employee_id IN (<the same
-filter>)``), whatever the number of survivors: no N+1, no parameter-list limits. Only the rows
+The survivors' facts load with a fixed number of queries (employees, then ratings, discipline,
+assessments and assessment scores, each selecting by the ids already read as *one* array
+parameter: ``= ANY(:ids)`` on PostgreSQL, ``IN (SELECT value FROM json_each(:ids))`` on SQLite),
+whatever the number of survivors: no N+1, no parameter-list limits, and the coarse filter runs
+once rather than once per child table. Only the rows
 the rules read are loaded (SKP years in the window, discipline in the look-back, assessments taken
 by the registration date), which also keeps the evidence records free of unneeded personal data.
 
@@ -19,6 +21,7 @@ are code strings, so they are filtered with ``IN (allowed codes)``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql
 
 from workflow.merit.dates import add_months, add_years
 from workflow.merit.eligibility import (
@@ -121,19 +125,47 @@ def count_survivors(session: so.Session, conditions: Sequence[sa.ColumnElement[b
     return session.execute(sa.select(sa.func.count()).select_from(Employee).where(*conditions)).scalar_one()
 
 
+def _among(column: sa.ColumnElement[int], ids: list[int], dialect: str) -> sa.ColumnElement[bool]:
+    """``column`` is one of ``ids``, as one bound parameter whatever their number.
+
+    PostgreSQL takes an integer array (``= ANY(:ids)``), SQLite a JSON array read by ``json_each``;
+    either way the planner sees a fixed list instead of re-running the coarse filter per query.
+    """
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
+    if dialect == "sqlite":
+        listed = sa.func.json_each(json.dumps(ids)).table_valued("value")
+        return column.in_(sa.select(listed.c.value))
+    return column.in_(ids)  # other engines: an expanding IN (no parameter-count limit is known here)
+
+
 def load_facts(
     session: so.Session, conditions: Sequence[sa.ColumnElement[bool]], ruleset: RuleSet, dates: ProcessDates
 ) -> list[EmployeeFacts]:
-    """Facts of every employee passing ``conditions``, in five queries whatever their number."""
+    """Facts of every employee passing ``conditions``, in five queries whatever their number.
+
+    The employees are read first; the child queries then select by those ids (one array
+    parameter, ``_among``), so the coarse filter runs once instead of once per child table, and
+    assessment scores are read by assessment id without a join.
+    """
     on = dates.registration
-    ids = sa.select(Employee.id).where(*conditions).scalar_subquery()
     years = sorted(set(skp_years(on, ruleset)) | set(range(on.year - ruleset.performance_years, on.year)))
     window_start = discipline_window_start(on, ruleset)
+    dialect = session.get_bind().dialect.name
+
+    t = Employee
+    employees = session.execute(
+        sa.select(t.id, t.nip, t.birth_date, t.tmt_cpns, t.golongan, t.tmt_golongan, t.position_type,
+                  t.tmt_position, t.education, t.lhkpn_status, t.lhkpn_year).where(*conditions)
+    ).all()
+    if not employees:
+        return []
+    ids = [row[0] for row in employees]
 
     ratings: dict[int, list[RatingFact]] = defaultdict(list)
     for emp, year, predikat in session.execute(
         sa.select(PerformanceRating.employee_id, PerformanceRating.year, PerformanceRating.predikat)
-        .where(PerformanceRating.employee_id.in_(ids), PerformanceRating.year.in_(years))
+        .where(_among(PerformanceRating.employee_id, ids, dialect), PerformanceRating.year.in_(years))
     ):
         ratings[emp].append(RatingFact(year, str(predikat)))
 
@@ -141,34 +173,35 @@ def load_facts(
     for emp, level, imposed, ends in session.execute(
         sa.select(DisciplineRecord.employee_id, DisciplineRecord.level, DisciplineRecord.imposed_on,
                   DisciplineRecord.ends_on)
-        .where(DisciplineRecord.employee_id.in_(ids), DisciplineRecord.imposed_on <= on,
+        .where(_among(DisciplineRecord.employee_id, ids, dialect), DisciplineRecord.imposed_on <= on,
                sa.func.coalesce(DisciplineRecord.ends_on, DisciplineRecord.imposed_on) >= window_start)
     ):
         discipline[emp].append(DisciplineFact(str(level), imposed, ends))
 
-    scores: dict[int, tuple[list[tuple[str, int]], list[tuple[str, int]]]] = defaultdict(lambda: ([], []))
-    for assessment_id, kind, name, level in session.execute(
-        sa.select(AssessmentScore.assessment_id, AssessmentScore.kind, AssessmentScore.name, AssessmentScore.level)
-        .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
-        .where(Assessment.employee_id.in_(ids), Assessment.assessed_on <= on)
-    ):
-        scores[assessment_id][0 if kind == "competency" else 1].append((name, level))
-
-    assessments: dict[int, list[AssessmentFact]] = defaultdict(list)
-    for aid, emp, assessed, valid_until, provider, accredited in session.execute(
+    assessment_rows = session.execute(
         sa.select(Assessment.id, Assessment.employee_id, Assessment.assessed_on, Assessment.valid_until,
                   Assessment.provider, Assessment.provider_accredited)
-        .where(Assessment.employee_id.in_(ids), Assessment.assessed_on <= on)
-    ):
-        competencies, potential = scores.get(aid, ([], []))
+        .where(_among(Assessment.employee_id, ids, dialect), Assessment.assessed_on <= on)
+    ).all()
+
+    # (competencies, potential) per assessment; about 18 rows per assessed survivor, the largest read.
+    scores: dict[int, tuple[list[tuple[str, int]], list[tuple[str, int]]]] = {
+        row[0]: ([], []) for row in assessment_rows
+    }
+    if scores:
+        for assessment_id, kind, name, level in session.execute(
+            sa.select(AssessmentScore.assessment_id, AssessmentScore.kind, AssessmentScore.name,
+                      AssessmentScore.level)
+            .where(_among(AssessmentScore.assessment_id, list(scores), dialect))
+        ):
+            scores[assessment_id][0 if kind == "competency" else 1].append((name, level))
+
+    assessments: dict[int, list[AssessmentFact]] = defaultdict(list)
+    for aid, emp, assessed, valid_until, provider, accredited in assessment_rows:
+        competencies, potential = scores[aid]
         assessments[emp].append(AssessmentFact(assessed, valid_until, provider, bool(accredited),
                                                tuple(sorted(competencies)), tuple(sorted(potential))))
 
-    t = Employee
-    rows = session.execute(
-        sa.select(t.id, t.nip, t.birth_date, t.tmt_cpns, t.golongan, t.tmt_golongan, t.position_type,
-                  t.tmt_position, t.education, t.lhkpn_status, t.lhkpn_year).where(*conditions)
-    )
     return [
         EmployeeFacts(
             nip=nip, birth_date=birth, tmt_cpns=tmt_cpns, golongan=str(gol), tmt_golongan=tmt_gol,
@@ -178,7 +211,7 @@ def load_facts(
             discipline=tuple(sorted(discipline.get(emp_id, ()), key=lambda d: (d.imposed_on, d.level))),
             assessments=tuple(sorted(assessments.get(emp_id, ()), key=lambda a: (a.assessed_on, a.provider))),
         )
-        for emp_id, nip, birth, tmt_cpns, gol, tmt_gol, ptype, tmt_pos, edu, lhkpn, lhkpn_year in rows
+        for emp_id, nip, birth, tmt_cpns, gol, tmt_gol, ptype, tmt_pos, edu, lhkpn, lhkpn_year in employees
     ]
 
 
