@@ -49,6 +49,7 @@ from workflow.merit.facts import (
     ProcessDates,
     RatingFact,
 )
+from workflow.merit.gcpause import paused_gc
 from workflow.merit.ruleset import RuleSet
 from workflow.models.merit import (
     Assessment,
@@ -237,11 +238,14 @@ def nominate(
         RuleSetError: the rule set has no rules for the position's type.
     """
     position = load_position(session, position_id)
-    facts = load_facts(session, coarse_filter(position, ruleset, dates), ruleset, dates)
-    records = tuple(build_records(facts, secret=secret, salt_source=salt_source))
-    # Evaluate from the sealed records, not the loaded facts: the nomination *is* a replay.
-    # The digests were computed just above from these very dicts; the replay re-verifies them.
-    return Nomination(position, evaluate(records, position, ruleset, dates, route=route, verify=False), records)
+    with paused_gc():  # millions of acyclic objects: see workflow.merit.gcpause
+        facts = load_facts(session, coarse_filter(position, ruleset, dates), ruleset, dates)
+        records = tuple(build_records(facts, secret=secret, salt_source=salt_source))
+        del facts
+        # Evaluate from the sealed records, not the loaded facts: the nomination *is* a replay.
+        # The digests were computed just above from these very dicts; the replay re-verifies them.
+        evaluation = evaluate(records, position, ruleset, dates, route=route, verify=False)
+    return Nomination(position, evaluation, records)
 
 
 def evaluate_employee(

@@ -19,6 +19,7 @@ from typing import Any
 from audit.canonical import dumps as rfc8785_dumps
 from workflow.merit.eligibility import check_eligibility, pick_assessment, skp_years
 from workflow.merit.facts import EmployeeFacts, PositionFacts, ProcessDates
+from workflow.merit.gcpause import paused_gc
 from workflow.merit.jpm import JpmResult, compute_jpm
 from workflow.merit.ninebox import Placement, place
 from workflow.merit.numbers import text
@@ -132,7 +133,8 @@ class Evaluation:
         provably the same bytes, ``rfc8785`` otherwise): the snapshot of ten thousand candidates
         is tens of megabytes, which the pure-Python encoder took seconds to write.
         """
-        return rfc8785_dumps(self.to_dict())
+        with paused_gc():
+            return rfc8785_dumps(self.to_dict())
 
 
 @dataclass(frozen=True, slots=True)
