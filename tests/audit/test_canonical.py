@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import struct
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +14,16 @@ from hypothesis import strategies as st
 
 from audit.canonical import MAX_SAFE_INTEGER, canonical_json, is_canonical, loads_strict, parse_canonical
 from audit.errors import CanonicalError, MalformedJSONError, NotCanonicalError
+from tests.conformance import load_vectors, needs_vectors
 
-VECTORS = json.loads((Path(__file__).resolve().parents[3] / "shared" / "conformance" / "jcs_rfc8785.json").read_text())
+VECTORS = load_vectors("jcs_rfc8785.json")
 
 
 def _double(hex_bits: str) -> float:
     return float(struct.unpack(">d", bytes.fromhex(hex_bits))[0])
 
 
-@pytest.mark.parametrize(("hex_bits", "expected"), sorted(VECTORS["numbers_ieee754_hex_to_json"].items()))
+@pytest.mark.parametrize(("hex_bits", "expected"), sorted(VECTORS.get("numbers_ieee754_hex_to_json", {}).items()))
 def test_rfc8785_number_vectors_reproduced_by_dependency_and_rejected_by_us(hex_bits: str, expected: str) -> None:
     value = _double(hex_bits)
     # The package we rely on serialises numbers as RFC 8785 Appendix B says ...
@@ -37,7 +37,7 @@ def test_rfc8785_number_vectors_reproduced_by_dependency_and_rejected_by_us(hex_
             loads_strict(expected.encode())
 
 
-@pytest.mark.parametrize(("hex_bits", "name"), sorted(VECTORS["numbers_must_reject"].items()))
+@pytest.mark.parametrize(("hex_bits", "name"), sorted(VECTORS.get("numbers_must_reject", {}).items()))
 def test_nan_and_infinity_rejected(hex_bits: str, name: str) -> None:
     value = _double(hex_bits)
     assert math.isnan(value) or math.isinf(value), name
@@ -49,6 +49,7 @@ def test_nan_and_infinity_rejected(hex_bits: str, name: str) -> None:
         loads_strict(name.encode())
 
 
+@needs_vectors
 def test_sort_example_of_section_3_2_3() -> None:
     example = VECTORS["sort_example"]
     expected = example["canonical_utf8"].encode("utf-8")

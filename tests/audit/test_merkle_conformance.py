@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,24 +10,18 @@ import pytest
 from audit import merkle
 from audit.errors import ConsistencyProofError, InclusionProofError
 from audit.storage import MemoryHashStore
+from tests.conformance import HAVE_VECTORS, load_vectors, needs_vectors
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance"
-
-pytestmark = pytest.mark.skipif(
-    not CONFORMANCE.is_dir(), reason=f"shared conformance vectors not found at {CONFORMANCE}"
-)
-
-
-def _load(name: str) -> Any:
-    return json.loads((CONFORMANCE / name).read_text(encoding="utf-8"))
+pytestmark = needs_vectors
+_load = load_vectors
 
 
 def _rfc() -> Any:
-    return _load("merkle_rfc6962.json") if CONFORMANCE.is_dir() else {}
+    return _load("merkle_rfc6962.json") if HAVE_VECTORS else {}
 
 
 def _probes(kind: str) -> list[dict[str, Any]]:
-    return _load("merkle_probes_transparency_dev.json")[kind] if CONFORMANCE.is_dir() else []
+    return _load("merkle_probes_transparency_dev.json")[kind] if HAVE_VECTORS else []
 
 
 RFC = _rfc()

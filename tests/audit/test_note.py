@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,14 +17,9 @@ from audit.errors import (
     UnverifiedNoteError,
     VerifierKeyError,
 )
+from tests.conformance import load_vectors, needs_vectors
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance"
-HAVE_VECTORS = CONFORMANCE.is_dir()
-needs_vectors = pytest.mark.skipif(not HAVE_VECTORS, reason=f"shared conformance vectors not found at {CONFORMANCE}")
-
-
-def _load(name: str) -> Any:
-    return json.loads((CONFORMANCE / name).read_text(encoding="utf-8")) if HAVE_VECTORS else {}
+_load = load_vectors
 
 
 SN = _load("signed_note.json")
