@@ -239,6 +239,7 @@ POLICIES: Mapping[Role, RolePolicy] = {
         lazy_gettext("ASN"),
         lazy_gettext("Melihat penjelasan untuk diri sendiri: setiap aturan, nilai Anda, syarat, peringkat, dan bukti."),
         frozenset({Permission.VIEW_HOME, Permission.VIEW_OWN_EXPLANATION}),
+        dashboard_endpoint="asn.index",
     ),
 }
 
