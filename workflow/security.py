@@ -234,6 +234,7 @@ POLICIES: Mapping[Role, RolePolicy] = {
         lazy_gettext("Pengawas"),
         lazy_gettext("Membaca setiap proses dan memverifikasi log serta bundel bukti, tanpa mengubah apa pun."),
         frozenset({Permission.VIEW_HOME, Permission.INSPECT_PROCESSES}),
+        dashboard_endpoint="inspector.index",
     ),
     Role.ASN: RolePolicy(
         lazy_gettext("ASN"),
