@@ -15,6 +15,9 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.spec.plugins import integerconverter2paramschema
+from werkzeug.routing import IntegerConverter, Map
 
 from workflow.api.errors import ErrorSchema
 
@@ -40,6 +43,13 @@ or the browser session cookie plus the `X-CSRFToken` header on unsafe methods.
 """
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id in a URL, 1 to 2³¹−1 (documented as such in the OpenAPI document)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
 class JejakApi(Api):
     """flask-smorest's ``Api`` with our error shape and without its app-wide error handler.
 
@@ -53,13 +63,28 @@ class JejakApi(Api):
     def _register_error_handlers(self) -> None:
         return None
 
+    def _register_pagination_header(self) -> None:
+        # The header's value is JSON text, so OpenAPI describes it with ``content`` (a JSON media
+        # type), not ``schema``: a string header is never "an object" (schemathesis ST108).
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as JSON.",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
+
 
 def init_app(app: Flask) -> JejakApi:
     """Build the API on ``app``: blueprints, security schemes, log endpoints, docs page."""
     for key, value in API_DEFAULTS.items():
         app.config.setdefault(key, value)
+    # Ids in API paths: positive 32-bit integers, so an absurd id is a 404, never a database overflow.
+    app.url_map.converters.setdefault("id", IdConverter)
     api = JejakApi(spec_kwargs={"info": {"description": DESCRIPTION}})
     api.init_app(app)
+    api.register_converter(IdConverter, integerconverter2paramschema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal access token (jejak_…)."}
     )

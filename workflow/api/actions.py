@@ -104,7 +104,7 @@ def create(data: dict[str, Any]) -> dict[str, Any]:
     return result(process.id)
 
 
-@_route(bp, "/<int:process_id>/committee/seats", SeatMemberSchema)
+@_route(bp, "/<id:process_id>/committee/seats", SeatMemberSchema)
 def seat(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Seat an account on the committee (`draft` only). Admin."""
     caller = actor_for("seat")
@@ -115,7 +115,7 @@ def seat(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/committee/pledge", PledgeSchema)
+@_route(bp, "/<id:process_id>/committee/pledge", PledgeSchema)
 def pledge(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Sign the integrity pact and conflict-of-interest declaration. The seated member."""
     caller = actor_for("pledge")
@@ -126,7 +126,7 @@ def pledge(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/committee/recuse", ReasonTextSchema)
+@_route(bp, "/<id:process_id>/committee/recuse", ReasonTextSchema)
 def recuse(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Recuse yourself, with a reason (kept in the database; the log has its SHA-256). The seated member."""
     caller = actor_for("recuse")
@@ -137,7 +137,7 @@ def recuse(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/form-committee", BasisSchema)
+@_route(bp, "/<id:process_id>/form-committee", BasisSchema)
 def form_committee(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`draft → committee_formed`. Admin."""
     caller = actor_for("form_committee")
@@ -145,7 +145,7 @@ def form_committee(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/nominate-pool", BasisSchema)
+@_route(bp, "/<id:process_id>/nominate-pool", BasisSchema)
 def nominate_pool(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`committee_formed → pool_nominated`: snapshot and evaluation, signed by the system key. Admin triggers."""
     caller = actor_for("nominate_pool")
@@ -153,7 +153,7 @@ def nominate_pool(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/verify-competency", VerifySchema)
+@_route(bp, "/<id:process_id>/verify-competency", VerifySchema)
 def verify_competency(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`pool_nominated → competency_verified`: one decision per pool candidate. Verifier."""
     caller = actor_for("verify_competency")
@@ -171,7 +171,7 @@ def verify_competency(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/shortlist", BasisSchema)
+@_route(bp, "/<id:process_id>/shortlist", BasisSchema)
 def shortlist(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`competency_verified → shortlisted`: the computed ranking, signed by the system key. Admin triggers."""
     caller = actor_for("shortlist")
@@ -179,7 +179,7 @@ def shortlist(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/votes/commit", CommitVoteSchema)
+@_route(bp, "/<id:process_id>/votes/commit", CommitVoteSchema)
 def commit_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Commit to a ballot: `commitment` = SHA-256 of the ballot (docs/api.md). Seated, unrecused member or chair."""
     caller = actor_for("commit_vote")
@@ -190,7 +190,7 @@ def commit_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/votes/reveal", RevealVoteSchema)
+@_route(bp, "/<id:process_id>/votes/reveal", RevealVoteSchema)
 def reveal_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Reveal the committed ballot: scores per shortlisted pseudonym, reason, nonce. Same member."""
     caller = actor_for("reveal_vote")
@@ -201,7 +201,7 @@ def reveal_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/close-review", BasisSchema)
+@_route(bp, "/<id:process_id>/close-review", BasisSchema)
 def close_review(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`shortlisted → committee_reviewed`: tally, quorum, recommendation. Chair."""
     caller = actor_for("close_review")
@@ -209,7 +209,7 @@ def close_review(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/announce", BasisSchema)
+@_route(bp, "/<id:process_id>/announce", BasisSchema)
 def announce(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`committee_reviewed → announced`: the objection window opens. Admin."""
     caller = actor_for("announce")
@@ -217,7 +217,7 @@ def announce(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/objections", ObjectionTextSchema)
+@_route(bp, "/<id:process_id>/objections", ObjectionTextSchema)
 def file_objection(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Object to your own result inside the window. ASN whose employee record is a candidate."""
     caller = actor_for("file_objection")
@@ -228,7 +228,7 @@ def file_objection(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/objections/<int:objection_id>/answer", AnswerSchema)
+@_route(bp, "/<id:process_id>/objections/<id:objection_id>/answer", AnswerSchema)
 def answer_objection(data: dict[str, Any], process_id: int, objection_id: int) -> dict[str, Any]:
     """Answer an objection of the current round: upheld or rejected, with a text. Chair."""
     caller = actor_for("answer_objection")
@@ -239,7 +239,7 @@ def answer_objection(data: dict[str, Any], process_id: int, objection_id: int) -
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/resolve-objections", BasisSchema)
+@_route(bp, "/<id:process_id>/resolve-objections", BasisSchema)
 def resolve_objections(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`announced → objections_resolved` after the window, every objection answered. Chair."""
     caller = actor_for("resolve_objections")
@@ -248,7 +248,7 @@ def resolve_objections(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/reopen-shortlist", BasisSchema)
+@_route(bp, "/<id:process_id>/reopen-shortlist", BasisSchema)
 def reopen_shortlist(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """An upheld objection → `shortlisted` again, new round, recomputed ranking. Chair."""
     caller = actor_for("reopen_shortlist")
@@ -256,7 +256,7 @@ def reopen_shortlist(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/appoint", AppointSchema)
+@_route(bp, "/<id:process_id>/appoint", AppointSchema)
 def appoint(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """`objections_resolved → appointed` by decree; not rank 1 needs a justification. The process's PPK.
 
@@ -273,7 +273,7 @@ def appoint(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
-@_route(bp, "/<int:process_id>/cancel", ReasonTextSchema)
+@_route(bp, "/<id:process_id>/cancel", ReasonTextSchema)
 def cancel(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     """Cancel from any non-terminal stage, with a reason. Admin or PPK."""
     caller = actor_for("cancel")

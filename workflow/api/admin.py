@@ -130,7 +130,7 @@ def create_user(data: dict[str, Any]) -> dict[str, Any]:
     return user_dict(user)
 
 
-@users_bp.route("/<int:user_id>", methods=["GET"])
+@users_bp.route("/<id:user_id>", methods=["GET"])
 @users_bp.response(200, UserSchema)
 @users_bp.errors(401, 403, 404)
 def get_user(user_id: int) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def get_user(user_id: int) -> dict[str, Any]:
 # --- service-account tokens ----------------------------------------------------------------------
 
 
-@users_bp.route("/<int:user_id>/tokens", methods=["GET"])
+@users_bp.route("/<id:user_id>/tokens", methods=["GET"])
 @users_bp.response(200, TokenSchema(many=True))
 @users_bp.paginate()
 @users_bp.errors(401, 403, 404)
@@ -154,7 +154,7 @@ def list_user_tokens(user_id: int, pagination_parameters: PaginationParameters) 
     return [token_dict(r, now) for r in page_of_list(tokens.tokens_of(db.session, user_id), pagination_parameters)]
 
 
-@users_bp.route("/<int:user_id>/tokens", methods=["POST"])
+@users_bp.route("/<id:user_id>/tokens", methods=["POST"])
 @users_bp.arguments(CreateTokenSchema)
 @users_bp.response(201, NewTokenSchema)
 @users_bp.errors(401, 403, 404, 422)
@@ -164,7 +164,7 @@ def create_user_token(data: dict[str, Any], user_id: int) -> dict[str, Any]:
     return create_token_for(_user(user_id), data)
 
 
-@users_bp.route("/<int:user_id>/tokens/<int:token_id>", methods=["DELETE"])
+@users_bp.route("/<id:user_id>/tokens/<id:token_id>", methods=["DELETE"])
 @users_bp.response(200, TokenSchema)
 @users_bp.errors(401, 403, 404)
 def revoke_user_token(user_id: int, token_id: int) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def revoke_user_token(user_id: int, token_id: int) -> dict[str, Any]:
 # --- signing keys --------------------------------------------------------------------------------
 
 
-@users_bp.route("/<int:user_id>/keys", methods=["GET"])
+@users_bp.route("/<id:user_id>/keys", methods=["GET"])
 @users_bp.response(200, SigningKeySchema(many=True))
 @users_bp.paginate()
 @users_bp.errors(401, 403, 404)
@@ -189,7 +189,7 @@ def list_user_keys(user_id: int, pagination_parameters: PaginationParameters) ->
     return [key_dict(k) for k in page_of(stmt, pagination_parameters)]
 
 
-@users_bp.route("/<int:user_id>/keys", methods=["POST"])
+@users_bp.route("/<id:user_id>/keys", methods=["POST"])
 @users_bp.response(200, SigningKeySchema)
 @users_bp.errors(401, 403, 404)
 def enrol_user_key(user_id: int) -> dict[str, Any]:
@@ -199,7 +199,7 @@ def enrol_user_key(user_id: int) -> dict[str, Any]:
     return key_dict(services.ensure_user_key(db.session, user_id, now=utcnow()))
 
 
-@users_bp.route("/<int:user_id>/keys/revoke", methods=["POST"])
+@users_bp.route("/<id:user_id>/keys/revoke", methods=["POST"])
 @users_bp.arguments(RevokeKeySchema)
 @users_bp.response(200, SigningKeySchema)
 @users_bp.errors(401, 403, 404, 422)

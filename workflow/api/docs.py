@@ -89,7 +89,7 @@ def document_log_endpoints(api: Api, app: Flask) -> None:
     rules = {r.endpoint: r for r in app.url_map.iter_rules()}
     spec.components.schema("InclusionProof", schema=InclusionProofSchema)
     spec.components.schema("ConsistencyProof", schema=ConsistencyProofSchema)
-    error = {"$ref": "#/components/responses/BAD_REQUEST"}
+    error = "BAD_REQUEST"  # a lazily registered response: apispec resolves (and registers) it by name
     public: list[dict[str, list[str]]] = []
     spec.tag({"name": "log", "description": "The public transparency log (C2SP tlog-tiles + JSON proofs). No sign-in."})
     spec.path(

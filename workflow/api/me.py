@@ -114,7 +114,7 @@ def create_token(data: dict[str, Any]) -> dict[str, Any]:
     return create_token_for(principal().account, data)
 
 
-@bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@bp.route("/tokens/<id:token_id>", methods=["DELETE"])
 @bp.response(200, TokenSchema)
 @bp.errors(401, 404)
 def revoke_token(token_id: int) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def list_positions(query: dict[str, Any], pagination_parameters: PaginationParam
     return [position_dict(p, opened.get(p.id)) for p in rows]
 
 
-@bp.route("/<int:position_id>", methods=["GET"])
+@bp.route("/<id:position_id>", methods=["GET"])
 @bp.response(200, PositionSchema)
 @bp.errors(401, 404)
 def get_position(position_id: int) -> dict[str, Any]:

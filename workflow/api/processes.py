@@ -108,7 +108,7 @@ def list_processes(query: dict[str, Any], pagination_parameters: PaginationParam
     return [process_dict(p) for p in page_of(stmt, pagination_parameters)]
 
 
-@bp.route("/<int:process_id>", methods=["GET"])
+@bp.route("/<id:process_id>", methods=["GET"])
 @bp.response(200, ProcessSchema)
 @bp.errors(401, 404)
 def get_process_detail(process_id: int) -> dict[str, Any]:
@@ -123,14 +123,14 @@ def entry_dict(seq: int, leaf: bytes) -> dict[str, Any]:
     return {
         "seq": seq, "leaf_hash": entry.leaf_hash.hex(), "time": entry.time, "key_ids": list(entry.envelope.key_ids()),
         "statement": {
-            "action": st.action, "process": st.process, "from": st.from_state, "to": st.to_state, "time": st.time,
+            "action": st.action, "process": st.process, "from_": st.from_state, "to": st.to_state, "time": st.time,
             "actor": {"id": st.actor.id, "role": st.actor.role, "key_id": st.actor.key_id},
             "data": dict(st.data), "basis": st.basis.hex(),
         },
     }
 
 
-@bp.route("/<int:process_id>/timeline", methods=["GET"])
+@bp.route("/<id:process_id>/timeline", methods=["GET"])
 @bp.response(200, EntrySchema(many=True))
 @bp.paginate()
 @bp.errors(401, 404)
@@ -181,7 +181,7 @@ def candidate_dict(c: m.Candidate, nip: str | None, name: str | None) -> dict[st
     }
 
 
-@bp.route("/<int:process_id>/candidates", methods=["GET"])
+@bp.route("/<id:process_id>/candidates", methods=["GET"])
 @bp.arguments(CandidateQuerySchema, location="query")
 @bp.response(200, CandidateSchema(many=True))
 @bp.paginate()
@@ -215,7 +215,7 @@ def candidates(
     return [candidate_dict(c, nip, name) for c, nip, name in rows]
 
 
-@bp.route("/<int:process_id>/objections", methods=["GET"])
+@bp.route("/<id:process_id>/objections", methods=["GET"])
 @bp.response(200, ObjectionSchema(many=True))
 @bp.paginate()
 @bp.errors(401, 403, 404)
@@ -244,7 +244,7 @@ def objections(process_id: int, pagination_parameters: PaginationParameters) -> 
     ]
 
 
-@bp.route("/<int:process_id>/committee/me", methods=["GET"])
+@bp.route("/<id:process_id>/committee/me", methods=["GET"])
 @bp.response(200, MemberViewSchema)
 @bp.errors(401, 403, 404)
 def my_seat(process_id: int) -> dict[str, Any]:
