@@ -29,7 +29,7 @@ from workflow import ledger
 from workflow.lifecycle import TERMINAL_STAGES, Actor, Context, Event, Reason, Seat, Stage
 from workflow.lifecycle import Role as ActingRole
 from workflow.lifecycle.flow import ProcessFlow
-from workflow.lifecycle.roles import EVENT_ROLES, acting_role, segregation_blockers
+from workflow.lifecycle.roles import EVENT_ROLES, acting_role, role_blockers, segregation_blockers
 from workflow.lifecycle.rules import SPECS, events_from
 from workflow.merit.eligibility import assessment_expiry, pick_assessment
 from workflow.merit.evidence import EvidenceError, facts_from_dict
@@ -270,6 +270,21 @@ def offers(state: ProcessState, user: User, now: dt.datetime) -> dict[Event, Off
         flow = ProcessFlow(state.view, actor=Actor(person, role), now=now, rules=state.rules)
         out[event] = Offer(event, flow.pending_blockers(event))
     return out
+
+
+def own_blockers(state: ProcessState, user: User, event: Event) -> list[Reason]:
+    """What stops ``user`` personally from taking ``event`` here: role, seat, own conflicts of duty.
+
+    The event's state guard is left out: for a form like the verifier's, the guard judges the very
+    inputs the form is about to collect.
+    """
+    person = state.person(user)
+    role = acting_role(str(event), _acting_roles(user), person, state.view)
+    if role is None:
+        held = ",".join(sorted(str(r.role) for r in user.roles)) or "none"
+        return [make_reason("role.not_permitted", role=held, action=str(event))]
+    actor = Actor(person, role)
+    return role_blockers(str(event), actor, state.view) + segregation_blockers(state.view, actor, only_actor=True)
 
 
 def candidate_counts(session: so.Session, process: m.Process) -> CandidateCounts:

@@ -634,16 +634,15 @@ def _verify_field(r: Reason) -> str | None:
 
 def _verify_page(process: m.Process, *, errors: dict[str, list[str]] | None = None,
                  form: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    account = current_user.account
     state = q.load_state(db.session, process)
-    offer = q.offers(state, account, utcnow()).get(Event.VERIFY_COMPETENCY)
+    blockers = q.own_blockers(state, current_user.account, Event.VERIFY_COMPETENCY)
     return render_template(
         "processes/verify.html",
         p=process,
         rows=q.verification_rows(db.session, process),
         basis=state.basis.hex(),
         open=process.status == Stage.POOL_NOMINATED,
-        blockers=q.humanise(offer.blockers, q.person_names(state)) if offer else [],
+        blockers=q.humanise(blockers, q.person_names(state)),
         reasons=[(str(code), EXCLUSION_LABELS[code]) for code in ExclusionReason],
         reason_labels={str(code): EXCLUSION_LABELS[code] for code in ExclusionReason},
         errors=errors or {},
