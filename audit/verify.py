@@ -11,9 +11,12 @@ a defect, or — when the hash chain, bases and signatures vouch for every earli
 last entry it covers. A checkpoint that does not verify at all, or a split view, is charged to the
 first entry not already proven by a trusted checkpoint (0 without one).
 
-Speed: each leaf and payload is decoded once, canonical form is checked against the C JSON encoder
-(:mod:`audit.canonical`), public-key objects are cached per key, and signature checks — the bulk of
-the work — can run in ``jobs`` worker processes, in chunks; the report does not depend on ``jobs``.
+Speed: a leaf is read by matching it against a fixed template of its canonical form (no JSON
+decode or re-encode), a statement by matching its top level against a template and decoding only
+``data`` (whose canonical form is checked once, against the C JSON encoder, :mod:`audit.canonical`);
+anything else takes the general decoder, then the careful parsers. Public-key objects are cached
+per key, and signature checks — the bulk of the work — can run in ``jobs`` worker processes, in
+chunks; the report does not depend on ``jobs``.
 
 Import rule: standard library, ``cryptography`` and ``audit`` modules only; no file I/O (C8).
 """
@@ -35,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audit import merkle, note
 from audit.bundle import UnverifiedBundle, evidence_digest, read_bundle_unverified
-from audit.canonical import is_canonical, loads_strict
+from audit.canonical import MAX_SAFE_INTEGER, is_canonical, loads_strict
 from audit.dsse import PAYLOAD_TYPE, SIGNATURE_SIZE, pae
 from audit.entry import (
     HASH_SIZE,
@@ -268,6 +271,38 @@ _STATEMENT_FIELDS: Final = frozenset({"action", "process", "from", "to", "time",
 _ACTOR_FIELDS: Final = frozenset({"id", "role", "key_id"})
 _PAYLOAD_MARK: Final = b'"statement":{"payload":"'
 
+# Fixed templates of the canonical leaf and of a statement's top level. Every field sits in RFC 8785
+# key order, with no whitespace, and each value is written in a form that is its own canonical
+# encoding: base64, hex and time alphabets need no escapes, integers have no sign or leading zero,
+# and statement strings are taken only when they hold no quote, backslash or control character
+# (then the canonical string is the raw UTF-8). So bytes that match a template *are* canonical and
+# need neither a JSON decode nor a re-encode; field values are still checked as below. Bytes that
+# do not match (escapes, other shapes, any defect) take the general path, then the careful parsers.
+_B64_TEXT: Final = rb"[A-Za-z0-9+/=]*"
+_SIGNATURE: Final = re.compile(rb'\{"keyid":"([0-9a-f]{64})","sig":"(' + _B64_TEXT + rb')"\}')
+_ONE_SIGNATURE: Final = rb'\{"keyid":"[0-9a-f]{64}","sig":"' + _B64_TEXT + rb'"\}'
+_LEAF_TEMPLATE: Final = re.compile(
+    rb'\{"prev":"(' + _B64_TEXT + rb')","seq":(0|[1-9][0-9]{0,15}),"statement":\{"payload":"(' + _B64_TEXT
+    + rb')","payloadType":"' + re.escape(PAYLOAD_TYPE.encode("ascii"))
+    + rb'","signatures":\[((?:' + _ONE_SIGNATURE + rb"(?:," + _ONE_SIGNATURE + rb")*)?)\]\},"
+    + rb'"time":"([ !#-\[\]-~]*)","v":1\}'
+)
+_PLAIN: Final = rb'"([^"\\\x00-\x1f]*)"'  # a JSON string with nothing escaped
+_NULLABLE: Final = rb"(null|" + _PLAIN + rb")"
+_WHO: Final = (
+    rb'\{"action":' + _PLAIN + rb',"actor":\{"id":' + _PLAIN + rb',"key_id":"([0-9a-f]{64})","role":' + _PLAIN + rb"\}"
+)
+_WHO_FIELDS: Final = re.compile(_WHO)
+_STATEMENT_HEAD: Final = re.compile(
+    rb"(" + _WHO.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb'),"basis":"(' + _B64_TEXT + rb')","data":'
+)
+_STATEMENT_TAIL: Final = re.compile(
+    rb',"from":' + _NULLABLE + rb',"process":(null|0|-?[1-9][0-9]{0,15}|' + _PLAIN + rb'),"time":"([ !#-\[\]-~]*)"'
+    + rb',"to":' + _NULLABLE + rb"\}"
+)
+_TAIL_MARK: Final = b',"from":'
+_CACHE_LIMIT: Final = 65536
+
 _Leaf = tuple[int, bytes, bytes, tuple[tuple[str, bytes], ...]]
 """What the pass needs of a leaf: ``seq``, ``prev``, the DSSE payload, ``(keyid, sig)`` pairs."""
 
@@ -286,6 +321,17 @@ def _b64(text: object, size: int | None = None) -> bytes | None:
     return data
 
 
+def _b64_ascii(text: bytes, size: int | None = None) -> bytes | None:
+    """:func:`_b64` for bytes already known to be in the base64 alphabet (a template group)."""
+    try:
+        data = binascii.a2b_base64(text)
+    except binascii.Error:
+        return None
+    if binascii.b2a_base64(data, newline=False) != text or (size is not None and len(data) != size):
+        return None
+    return data
+
+
 def _canonical_text(data: bytes, value: Any) -> bool:
     return data.isascii() and _ENCODER.encode(value) == data.decode("ascii")
 
@@ -297,6 +343,8 @@ class _Decoder:
         self._times: set[str] = set()
         self._actions: set[str] = set()
         self._actors: dict[tuple[str, str, str], Actor] = {}
+        self._whos: dict[bytes, tuple[str, Actor]] = {}
+        self._tails: dict[bytes, tuple[str | None, str | int | None, str | None, str]] = {}
 
     def time_ok(self, text: object) -> bool:
         if type(text) is not str:
@@ -313,6 +361,9 @@ class _Decoder:
         return True
 
     def leaf(self, leaf: bytes) -> _Leaf | None:
+        match = _LEAF_TEMPLATE.fullmatch(leaf)
+        if match is not None:
+            return self._leaf_from_template(match)
         try:
             obj = loads_strict(leaf)
         except CanonicalError:
@@ -343,7 +394,30 @@ class _Decoder:
             return None
         return seq, prev, payload, tuple(signatures)
 
+    def _leaf_from_template(self, match: re.Match[bytes]) -> _Leaf | None:
+        """The checks of the general path below, for a leaf that matched ``_LEAF_TEMPLATE``."""
+        prev_text, seq_text, payload_text, signature_text, time_text = match.groups()
+        seq = int(seq_text)
+        prev = _b64_ascii(prev_text, HASH_SIZE)
+        payload = _b64_ascii(payload_text)
+        if seq > MAX_SAFE_INTEGER or prev is None or payload is None or not self.time_ok(time_text.decode("ascii")):
+            return None
+        signatures: list[tuple[str, bytes]] = []
+        for keyid, sig_text in _SIGNATURE.findall(signature_text):
+            sig = _b64_ascii(sig_text, SIGNATURE_SIZE)
+            if sig is None:
+                return None
+            signatures.append((keyid.decode("ascii"), sig))
+        if len({k for k, _ in signatures}) != len(signatures):
+            return None
+        return seq, prev, payload, tuple(signatures)
+
     def statement(self, payload: bytes) -> UnverifiedStatement | None:
+        head = _STATEMENT_HEAD.match(payload)
+        if head is not None:
+            found = self._statement_from_template(payload, head)
+            if found is not None:
+                return found
         try:
             obj = loads_strict(payload)
         except CanonicalError:
@@ -379,6 +453,80 @@ class _Decoder:
         if type(data) is not dict or basis is None:
             return None
         return UnverifiedStatement(action, process, from_state, to_state, obj["time"], actor, data, basis, payload)
+
+
+    def _statement_from_template(self, payload: bytes, head: re.Match[bytes]) -> UnverifiedStatement | None:
+        """The checks of :meth:`statement` for a payload whose top level matches the templates.
+
+        Only ``data`` is decoded (and checked canonical); it ends where the tail begins, at the
+        last ``,"from":`` (tail strings hold no quote, so the tail cannot contain that mark). The
+        checked actor part and tail repeat across entries, so they are cached by their bytes.
+        """
+        cut = payload.rfind(_TAIL_MARK)
+        if cut <= head.end():
+            return None
+        who = self._who(head.group(1))
+        tail = self._tail(payload[cut:])
+        basis = _b64_ascii(head.group(2), HASH_SIZE)
+        if who is None or tail is None or basis is None:
+            return None
+        raw = payload[head.end() : cut]
+        try:
+            data = loads_strict(raw)
+        except CanonicalError:
+            return None
+        if type(data) is not dict or not (_canonical_text(raw, data) if raw.isascii() else is_canonical(raw)):
+            return None
+        action, actor = who
+        from_state, process, to_state, time_text = tail
+        return UnverifiedStatement(action, process, from_state, to_state, time_text, actor, data, basis, payload)
+
+    def _who(self, text: bytes) -> tuple[str, Actor] | None:
+        """Action and actor of a template head, checked as :meth:`statement` checks them."""
+        found = self._whos.get(text)
+        if found is not None:
+            return found
+        match = _WHO_FIELDS.fullmatch(text)
+        if match is None:
+            return None
+        try:
+            action, actor_id, kid, role = (group.decode("utf-8") for group in match.groups())
+        except UnicodeDecodeError:
+            return None
+        if not actor_id or not role or _ACTION.fullmatch(action) is None:
+            return None
+        if len(self._whos) > _CACHE_LIMIT:
+            self._whos.clear()
+        found = self._whos[text] = (action, Actor(actor_id, role, kid))
+        return found
+
+    def _tail(self, text: bytes) -> tuple[str | None, str | int | None, str | None, str] | None:
+        """``from``, ``process``, ``to`` and ``time`` of a template tail, checked as :meth:`statement` does."""
+        found = self._tails.get(text)
+        if found is not None:
+            return found
+        match = _STATEMENT_TAIL.fullmatch(text)
+        if match is None:
+            return None
+        _, from_text, number, process_text, time_bytes, _, to_text = match.groups()
+        process: str | int | None = None
+        try:
+            from_state, to_state = (None if t is None else t.decode("utf-8") for t in (from_text, to_text))
+            if process_text is not None:
+                process = process_text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if process_text is None and number != b"null":
+            process = int(number)
+            if not -MAX_SAFE_INTEGER <= process <= MAX_SAFE_INTEGER:
+                return None
+        time_text = time_bytes.decode("ascii")
+        if process == "" or from_state == "" or to_state == "" or not self.time_ok(time_text):
+            return None
+        if len(self._tails) > _CACHE_LIMIT:
+            self._tails.clear()
+        found = self._tails[text] = (from_state, process, to_state, time_text)
+        return found
 
 
 # --- the entry pass ------------------------------------------------------------------------
