@@ -10,15 +10,25 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    # calendar.monthrange also computes the weekday; this is on the rules' hot path (ten calls a candidate).
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The anniversary of ``day`` ``months`` later (or earlier when negative), overflow to the 1st."""
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
     month = month0 + 1
-    if day.day <= calendar.monthrange(year, month)[1]:
+    length = _days_in(year, month)
+    if day.day <= length:
         return dt.date(year, month, day.day)
-    return dt.date(year, month, 1) + dt.timedelta(days=calendar.monthrange(year, month)[1])
+    return dt.date(year, month, 1) + dt.timedelta(days=length)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
