@@ -99,7 +99,7 @@
     return text.replace(/\r\n/g, "\n"); // the server reveals with LF line breaks too
   }
 
-  function readBallot(form) {
+  function readBallot(form, reason) {
     var scores = {};
     var ok = true;
     var max = Number(form.dataset.scoreMax);
@@ -113,11 +113,10 @@
         scores[input.dataset.pseudonym] = Number(text);
       }
     });
-    var reason = form.querySelector("textarea[name=reason], textarea[data-reason]");
     var reasonText = normalise(reason.value);
     if (!reasonText.trim()) { ok = false; reason.setAttribute("aria-invalid", "true"); }
     else { reason.removeAttribute("aria-invalid"); }
-    return ok ? { scores: scores, reason: reasonText, reasonInput: reason } : null;
+    return ok ? { scores: scores, reason: reasonText } : null;
   }
 
   function offerDownload(link, text) {
@@ -133,6 +132,7 @@
     var hidden = form.querySelector("input[name=commitment]");
     var button = form.querySelector("button[type=submit]");
     var edit = form.querySelector("[data-edit-ballot]");
+    var reason = form.querySelector("textarea[name=reason]");
     form.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
     form.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
     button.textContent = button.dataset.labelCompute;
@@ -145,7 +145,6 @@
         if (locked) { input.dataset.name = input.name; input.removeAttribute("name"); }
         else if (input.dataset.name) { input.name = input.dataset.name; }
       });
-      var reason = form.querySelector("textarea[data-reason]");
       reason.readOnly = locked;
       if (locked) { reason.removeAttribute("name"); } else { reason.name = "reason"; }
     }
@@ -161,7 +160,7 @@
     form.addEventListener("submit", function (event) {
       if (ready) { return; } // second press: send the commitment
       event.preventDefault();
-      var ballot = readBallot(form);
+      var ballot = readBallot(form, reason);
       if (!ballot) {
         status.textContent = form.dataset.msgInvalid;
         return;

@@ -36,6 +36,7 @@ CHAIR_EVENTS = (Event.REVIEW, Event.RESOLVE_OBJECTIONS, Event.REOPEN_SHORTLIST)
 # What a member may be asked to do, in page order (labels live in the templates).
 TODO_CODES = ("pledge", "commit", "reveal", "close_review", "answer_objections", "resolve_objections",
               "reopen_shortlist")
+SKP_YEARS_SHOWN = 3
 # Stages from which the pool (and so the evidence) exists.
 POOL_STAGES = frozenset(Stage) - {Stage.DRAFT, Stage.COMMITTEE_FORMED, Stage.CANCELLED}
 
@@ -246,7 +247,7 @@ class CandidateRow:
     nip: str
     golongan: str
     education: str
-    skp: tuple[tuple[int, str | None], ...]  # (year, predikat code) the 9-box used, newest first
+    skp: tuple[tuple[int, str | None], ...]  # (year, predikat code) of the sealed record, newest first
     box: int | None
     jpm: str | None
     band: str | None
@@ -263,7 +264,6 @@ class CandidateRow:
 def _row(candidate: m.Candidate, name: str, current_round: int) -> CandidateRow:
     result = json.loads(candidate.result)
     employee = json.loads(candidate.evidence)["employee"]
-    placement = result.get("placement") or {}
     jpm = result.get("jpm")
     rules = result.get("rules") or []
     return CandidateRow(
@@ -272,7 +272,10 @@ def _row(candidate: m.Candidate, name: str, current_round: int) -> CandidateRow:
         nip=str(employee.get("nip", "")),
         golongan=str(employee.get("golongan", "")),
         education=str(employee.get("education", "")),
-        skp=tuple((int(year), predikat) for year, predikat in placement.get("performance_years") or []),
+        skp=tuple(
+            (int(r["year"]), r.get("predikat"))
+            for r in sorted(employee.get("ratings") or [], key=lambda r: -int(r["year"]))[:SKP_YEARS_SHOWN]
+        ),
         box=candidate.box,
         jpm=candidate.jpm,
         band=jpm.get("band") if jpm else None,
