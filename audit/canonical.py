@@ -44,6 +44,7 @@ __all__ = [
     "check_domain",
     "dumps",
     "is_canonical",
+    "loads_exact_unchecked",
     "loads_strict",
     "parse_canonical",
 ]
@@ -196,6 +197,32 @@ def _safe_int(text: str) -> int:
 # which is measurable at 100,000 leaves.
 _DECODER = json.JSONDecoder(parse_float=_reject_float, parse_int=_safe_int, parse_constant=_reject_constant)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def loads_exact_unchecked(text: str) -> Any:
+    """Decode one JSON value that fills ``text`` exactly (no surrounding whitespace), as ``loads_strict``.
+
+    For hot paths that then check canonical form anyway (which no whitespace survives): skips
+    the whitespace handling and the wrappers of ``JSONDecoder.decode``.
+
+    Args:
+        text: the JSON text.
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        MalformedJSONError: not one JSON value in the log's domain spanning all of ``text``.
+    """
+    try:
+        value, end = _DECODER.scan_once(text, 0)
+    except MalformedJSONError:
+        raise
+    except (StopIteration, ValueError, RecursionError) as exc:
+        raise MalformedJSONError(f"not valid JSON: {exc!r}") from exc
+    if end != len(text):
+        raise MalformedJSONError("extra data after the JSON value")
+    return value
 
 
 def loads_strict(data: bytes) -> Any:

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audit import merkle, note
 from audit.bundle import UnverifiedBundle, evidence_digest, read_bundle_unverified
-from audit.canonical import MAX_SAFE_INTEGER, is_canonical, loads_strict
+from audit.canonical import MAX_SAFE_INTEGER, is_canonical, loads_exact_unchecked, loads_strict
 from audit.dsse import PAYLOAD_TYPE, SIGNATURE_SIZE, pae
 from audit.entry import (
     HASH_SIZE,
@@ -332,8 +332,22 @@ def _b64_ascii(text: bytes, size: int | None = None) -> bytes | None:
     return data
 
 
+# The C encoder itself, built once: JSONEncoder.encode builds a new one on every call. No cycle
+# check (markers=None): it only ever encodes what the JSON decoder just produced.
+_C_ENCODE: Final = (
+    None if json.encoder.c_make_encoder is None  # type: ignore[attr-defined]
+    else json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", True, False, False
+    )
+)
+
+
+def _encode(value: Any) -> str:
+    return "".join(_C_ENCODE(value, 0)) if _C_ENCODE is not None else _ENCODER.encode(value)
+
+
 def _canonical_text(data: bytes, value: Any) -> bool:
-    return data.isascii() and _ENCODER.encode(value) == data.decode("ascii")
+    return data.isascii() and _encode(value) == data.decode("ascii")
 
 
 class _Decoder:
@@ -472,8 +486,8 @@ class _Decoder:
             return None
         raw = payload[head.end() : cut]
         try:
-            data = loads_strict(raw)
-        except CanonicalError:
+            data = loads_exact_unchecked(raw.decode("utf-8"))
+        except (CanonicalError, UnicodeDecodeError):
             return None
         if type(data) is not dict or not (_canonical_text(raw, data) if raw.isascii() else is_canonical(raw)):
             return None
