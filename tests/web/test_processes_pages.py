@@ -24,7 +24,7 @@ from tests.web.helpers import CSRF_RE, csrf_token, sign_in_directly
 from workflow import ledger, services
 from workflow.extensions import db
 from workflow.lifecycle import Seat, Stage
-from workflow.models import User
+from workflow.models import Employee, User
 from workflow.models import process as m
 from workflow.models.ledger import LogCheckpoint
 from workflow.views import processes as views
@@ -126,7 +126,12 @@ def test_committee_member_sees_only_processes_with_a_seat(app: Flask, world: Wor
     member = client_for(app, world.members[0])
     listing = text(member.get("/proses"))
     assert "Jabatan BKD-KABID" in listing and "Jabatan BKD-SEKRETARIS" not in listing
-    assert member.get(f"/proses/{world.process_id}").status_code == 200
+    seated = member.get(f"/proses/{world.process_id}")
+    assert seated.status_code == 200
+    assert "expected_basis" not in text(seated)  # no admin, verifier or PPK action for a member
+    if "committee" in app.blueprints:  # the committee's own pages, when installed
+        assert f'href="/komite/{world.process_id}"' in text(seated)
+        assert 'href="/komite"' in listing
     assert member.get(f"/proses/{other}").status_code == 404
     assert member.get(f"/proses/{other}/pernyataan/1").status_code == 404
 
@@ -329,7 +334,9 @@ def test_verification_through_appointment(app: Flask, world: World, clock: Clock
     refused = submit(verifier, page, page, decisions)
     assert refused.status_code == 409
     assert f'id="f-note-{excluded}-error"' in text(refused)
-    assert f"Pengecualian {excluded} dengan alasan lain harus disertai catatan." in text(refused)
+    # The verifier sees candidates by name, so the message names the person, not the pseudonym.
+    name = db.session.get(Employee, pool[1].employee_id).name  # type: ignore[union-attr]
+    assert f"Pengecualian {name} dengan alasan lain harus disertai catatan." in text(refused)
     missing = submit(verifier, page, page, {k: v for k, v in decisions.items() if not k.startswith("decision-p")})
     assert missing.status_code == 422
     decisions[f"note-{excluded}"] = "Sertifikat asesmen tidak dapat diverifikasi ke lembaga."
@@ -367,7 +374,10 @@ def test_verification_through_appointment(app: Flask, world: World, clock: Clock
     assert refused.status_code == 409
     page_text = text(refused)
     assert 'id="f-justification-error"' in page_text
-    assert f"{ranking[1]} berperingkat 2; mengangkat selain peringkat 1 memerlukan justifikasi tertulis." in page_text
+    second = db.session.scalars(sa.select(m.Candidate).where(m.Candidate.process_id == pid,
+                                                             m.Candidate.pseudonym == ranking[1])).one()
+    name = db.session.get(Employee, second.employee_id).name  # type: ignore[union-attr]
+    assert f"{name} berperingkat 2; mengangkat selain peringkat 1 memerlukan justifikasi tertulis." in page_text
     assert status_of(world) == Stage.OBJECTIONS_RESOLVED
     # Bad input is caught before the service: a missing decree number, a malformed date or digest.
     bad = submit(ppk, appoint_page, appoint_page, {"appointee": ranking[0], "decree_date": "kemarin",

@@ -219,17 +219,18 @@ def person_names(state: ProcessState) -> dict[str, str]:
     return {state.person(u): u.display_name for u in state.users.values()}
 
 
-def humanise(reasons: Iterable[Reason], names: Mapping[str, str]) -> list[Reason]:
-    """Re-render reasons with committee members' and officials' names instead of their person keys.
+def humanise(reasons: Iterable[Reason], names: Mapping[str, str], *, param: str = "person") -> list[Reason]:
+    """Re-render reasons with names instead of person keys or pseudonyms in parameter ``param``.
 
-    Only the ``person`` parameter is replaced, and only by names from ``names`` (staff accounts),
-    so a candidate's pseudonym is never turned into a name here.
+    By default only ``person`` is replaced, by staff names (:func:`person_names`), so a candidate's
+    pseudonym is never turned into a name; the verifier's and the PPK's pages, which show
+    candidates by name anyway, pass ``param="candidate"`` with the candidates' names.
     """
     out = []
     for r in reasons:
-        person = r.params.get("person")
-        if isinstance(person, str) and person in names:
-            out.append(make_reason(r.code, **{**r.params, "person": names[person]}))
+        key = r.params.get(param)
+        if isinstance(key, str) and key in names:
+            out.append(make_reason(r.code, **{**r.params, param: names[key]}))
         else:
             out.append(r)
     return out

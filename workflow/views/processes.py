@@ -334,11 +334,17 @@ def _load(schema: Schema, data: Mapping[str, str]) -> tuple[dict[str, Any], dict
         return {}, form_errors(err.messages)
 
 
-def _reason_errors(reasons: Iterable[Reason], field_of: Callable[[Reason], str | None]) -> dict[str, list[str]]:
-    """Refusal reasons as form errors: each next to its field, the rest above the form."""
+def _reason_errors(reasons: Iterable[Reason], field_of: Callable[[Reason], str | None],
+                   candidate_names: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Refusal reasons as form errors: each next to its field, the rest above the form.
+
+    ``candidate_names`` (pseudonym → name, on the pages that show names) renders the messages with
+    names; the field is still found from the pseudonym.
+    """
     out: dict[str, list[str]] = {}
     for r in reasons:
-        out.setdefault(field_of(r) or "_form", []).append(r.message(_lang()))  # type: ignore[arg-type]
+        shown = q.humanise([r], candidate_names, param="candidate")[0] if candidate_names else r
+        out.setdefault(field_of(r) or "_form", []).append(shown.message(_lang()))  # type: ignore[arg-type]
     return out
 
 
@@ -694,8 +700,10 @@ def verify(pid: int) -> ResponseReturnValue:
     except RefusedError as exc:
         if any(r.code == "stage.illegal_event" for r in exc.reasons):
             raise
-        return _verify_page(_process_or_404(pid), errors=_reason_errors(exc.reasons, _verify_field), form=form,
-                            status=409)
+        process = _process_or_404(pid)
+        names = {row.pseudonym: row.name for row in q.verification_rows(db.session, process)}
+        errors = _reason_errors(exc.reasons, _verify_field, names)
+        return _verify_page(process, errors=errors, form=form, status=409)
     return _done(pid, gettext("Verifikasi kompetensi dicatat dan ditandatangani."), now)
 
 
@@ -805,6 +813,8 @@ def appoint(pid: int) -> ResponseReturnValue:
             raise
         if digest:
             form["approval_letter_digest"] = digest
-        errors = _reason_errors(exc.reasons, lambda r: _APPOINT_FIELDS.get(r.code))
-        return _appoint_page(_process_or_404(pid), errors=errors, form=form, status=409)
+        process = _process_or_404(pid)
+        names = {row.pseudonym: row.name for row in q.recommendation_rows(db.session, process)}
+        errors = _reason_errors(exc.reasons, lambda r: _APPOINT_FIELDS.get(r.code), names)
+        return _appoint_page(process, errors=errors, form=form, status=409)
     return _done(pid, gettext("Pengangkatan dicatat dan ditandatangani. Jabatan kini terisi."), now)
