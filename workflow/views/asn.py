@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask_babel
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
@@ -57,7 +58,11 @@ class ObjectionSchema(Schema):
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"stage_name": lambda value: q.stage_label(str(value), current_locale())}
+    return {
+        "stage_name": lambda value: q.stage_label(str(value), current_locale()),
+        # Scores as the rules computed them: always two decimals ("91,94", "67,50").
+        "score": lambda value: "" if value is None else flask_babel.format_decimal(value, "#,##0.00"),
+    }
 
 
 def _reason_texts(reasons: tuple[Reason, ...]) -> list[str]:
