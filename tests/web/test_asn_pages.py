@@ -467,3 +467,12 @@ def test_the_checker_imports_only_the_standard_library_and_audit() -> None:
 def test_the_receipt_help_page(app: Flask, asn: Asn) -> None:
     body = text_of(client_for(app, asn.world.asn).get("/saya/tanda-terima/cara-memeriksa").get_data(as_text=True))
     assert "Cara memeriksa tanda terima" in body and "docs/check_receipt.py" in body
+
+
+def test_a_cancelled_process_says_so(app: Flask) -> None:
+    before = build(app, Stage.SHORTLISTED)
+    services.cancel_process(db.session, before.pid, actor=before.world.admin, now=at(8), reason_text="Ditinjau.")
+    client = client_for(app, before.world.asn)
+    body = text_of(client.get(f"/saya/proses/{before.pid}").get_data(as_text=True))
+    assert "Proses ini dibatalkan." in body and "tidak ada masa keberatan" in body
+    assert "Proses ini dibatalkan." in text_of(client.get("/saya").get_data(as_text=True))
