@@ -364,8 +364,8 @@ def test_a_bad_row_imports_nothing_and_names_line_and_field(setup: Setup) -> Non
     assert response.status_code == 422
     body = text(response)
     assert "tidak ada yang diimpor" in body
-    assert re.search(r"<td>line 3</td>\s*<td>nipBaru</td>", body)
-    assert re.search(r"<td>line 4</td>\s*<td>komp_teknis</td>", body)
+    assert re.search(r">baris 3</td>\s*<td[^>]*>nipBaru</td>", body)
+    assert re.search(r">baris 4</td>\s*<td[^>]*>komp_teknis</td>", body)
     assert "Andi Saputra" not in body and "Wirawan" not in body  # only the erroneous values
     assert counts() == before
 

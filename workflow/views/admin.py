@@ -10,6 +10,7 @@ says why, in the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any, Final
@@ -409,9 +410,15 @@ def close_vacancy(position_id: int) -> ResponseReturnValue:
 # --- merit import ----------------------------------------------------------------------------------
 
 
+def _where(location: str) -> str:
+    """The importer's ``line 7`` (CSV) in the reader's language; ``records[6]`` and ``file`` as they are."""
+    match = re.fullmatch(r"line (\d+)", location)
+    return gettext("baris %(n)s", n=match.group(1)) if match else location
+
+
 def _import_page(**values: Any) -> str:
     limit = int(current_app.config.get("ADMIN_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))
-    return render_template("admin/import.html", megabytes=max(1, limit // (1024 * 1024)), **values)
+    return render_template("admin/import.html", megabytes=max(1, limit // (1024 * 1024)), where=_where, **values)
 
 
 @bp.get("/impor")
