@@ -284,7 +284,9 @@ _ONE_SIGNATURE: Final = rb'\{"keyid":"[0-9a-f]{64}","sig":"' + _B64_TEXT + rb'"\
 _LEAF_TEMPLATE: Final = re.compile(
     rb'\{"prev":"(' + _B64_TEXT + rb')","seq":(0|[1-9][0-9]{0,15}),"statement":\{"payload":"(' + _B64_TEXT
     + rb')","payloadType":"' + re.escape(PAYLOAD_TYPE.encode("ascii"))
-    + rb'","signatures":\[((?:' + _ONE_SIGNATURE + rb"(?:," + _ONE_SIGNATURE + rb")*)?)\]\},"
+    # The first signature is captured directly (the common case has one); further ones are found after.
+    + rb'","signatures":\[(?:\{"keyid":"([0-9a-f]{64})","sig":"(' + _B64_TEXT + rb')"\}((?:,' + _ONE_SIGNATURE
+    + rb")*))?\]\},"
     + rb'"time":"([ !#-\[\]-~]*)","v":1\}'
 )
 _PLAIN: Final = rb'"([^"\\\x00-\x1f]*)"'  # a JSON string with nothing escaped
@@ -321,13 +323,28 @@ def _b64(text: object, size: int | None = None) -> bytes | None:
     return data
 
 
+_LOW2_ZERO: Final = frozenset(b"AEIMQUYcgkosw048")  # base64 digits whose low 2 bits are zero
+_LOW4_ZERO: Final = frozenset(b"AQgw")  # ... whose low 4 bits are zero
+
+
 def _b64_ascii(text: bytes, size: int | None = None) -> bytes | None:
-    """:func:`_b64` for bytes already known to be in the base64 alphabet (a template group)."""
-    try:
-        data = binascii.a2b_base64(text)
-    except binascii.Error:
+    """:func:`_b64` for bytes already known to be in the base64 alphabet (a template group).
+
+    Instead of re-encoding, the conditions under which re-encoding gives ``text`` back are checked
+    directly: whole quanta, padding only at the end, and zero padding bits.
+    """
+    length = len(text)
+    if length % 4:
         return None
-    if binascii.b2a_base64(data, newline=False) != text or (size is not None and len(data) != size):
+    pad = text.find(b"=")
+    if pad >= 0:
+        if pad == length - 1:
+            if text[-2] not in _LOW2_ZERO:
+                return None
+        elif pad != length - 2 or text[-1] != 0x3D or text[-3] not in _LOW4_ZERO:
+            return None
+    data = binascii.a2b_base64(text)
+    if size is not None and len(data) != size:
         return None
     return data
 
@@ -358,6 +375,7 @@ class _Decoder:
         self._actions: set[str] = set()
         self._actors: dict[tuple[str, str, str], Actor] = {}
         self._whos: dict[bytes, tuple[str, Actor]] = {}
+        self._time_bytes: set[bytes] = set()
         self._tails: dict[bytes, tuple[str | None, str | int | None, str | None, str]] = {}
 
     def time_ok(self, text: object) -> bool:
@@ -410,19 +428,30 @@ class _Decoder:
 
     def _leaf_from_template(self, match: re.Match[bytes]) -> _Leaf | None:
         """The checks of the general path below, for a leaf that matched ``_LEAF_TEMPLATE``."""
-        prev_text, seq_text, payload_text, signature_text, time_text = match.groups()
+        prev_text, seq_text, payload_text, first_keyid, first_sig, more, time_text = match.groups()
         seq = int(seq_text)
         prev = _b64_ascii(prev_text, HASH_SIZE)
         payload = _b64_ascii(payload_text)
-        if seq > MAX_SAFE_INTEGER or prev is None or payload is None or not self.time_ok(time_text.decode("ascii")):
+        if seq > MAX_SAFE_INTEGER or prev is None or payload is None:
             return None
+        if time_text not in self._time_bytes:
+            if not self.time_ok(time_text.decode("ascii")):
+                return None
+            if len(self._time_bytes) > _CACHE_LIMIT:
+                self._time_bytes.clear()
+            self._time_bytes.add(time_text)
+        if first_keyid is None:
+            return seq, prev, payload, ()
+        pairs = [(first_keyid, first_sig)]
+        if more:
+            pairs.extend(_SIGNATURE.findall(more))
         signatures: list[tuple[str, bytes]] = []
-        for keyid, sig_text in _SIGNATURE.findall(signature_text):
+        for keyid, sig_text in pairs:
             sig = _b64_ascii(sig_text, SIGNATURE_SIZE)
             if sig is None:
                 return None
             signatures.append((keyid.decode("ascii"), sig))
-        if len({k for k, _ in signatures}) != len(signatures):
+        if len(signatures) > 1 and len({k for k, _ in signatures}) != len(signatures):
             return None
         return seq, prev, payload, tuple(signatures)
 
@@ -486,10 +515,11 @@ class _Decoder:
             return None
         raw = payload[head.end() : cut]
         try:
-            data = loads_exact_unchecked(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            data = loads_exact_unchecked(text)
         except (CanonicalError, UnicodeDecodeError):
             return None
-        if type(data) is not dict or not (_canonical_text(raw, data) if raw.isascii() else is_canonical(raw)):
+        if type(data) is not dict or not (_encode(data) == text if text.isascii() else is_canonical(raw)):
             return None
         action, actor = who
         from_state, process, to_state, time_text = tail

@@ -183,3 +183,29 @@ def test_template_leaf_edges() -> None:
     for leaf_obj in cases:
         leaf = _encode(leaf_obj, True)
         assert decoder.leaf(leaf) == _slow_leaf(leaf), leaf_obj
+
+
+def _b64_by_reencoding(text: bytes, size: int | None) -> bytes | None:
+    try:
+        data = base64.b64decode(text)
+    except ValueError:
+        return None
+    return data if base64.b64encode(data) == text and (size is None or len(data) == size) else None
+
+
+B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.binary(max_size=70).map(base64.b64encode)
+    | st.lists(st.sampled_from(list(B64_ALPHABET)), max_size=92).map(bytes)
+    | st.binary(max_size=70).map(lambda b: base64.b64encode(b).rstrip(b"=")),
+    st.sampled_from([None, 32, 64]),
+    st.data(),
+)
+def test_base64_check_equals_reencoding(text: bytes, size: int | None, data: st.DataObject) -> None:
+    if text and data.draw(st.booleans()):  # flip one character (padding bits, stray '=')
+        at = data.draw(st.integers(0, len(text) - 1))
+        text = text[:at] + bytes([data.draw(st.sampled_from(list(B64_ALPHABET)))]) + text[at + 1 :]
+    assert verify_module._b64_ascii(text, size) == _b64_by_reencoding(text, size)
