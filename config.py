@@ -18,6 +18,19 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"JEJAK_{name}", default)
 
 
+def _date_pairs(text: str | None) -> tuple[tuple[str, str], ...]:
+    """``"2026-05-01/2026-12-31,2027-01-01/2027-03-31"`` → pairs of ISO dates (validated by the app)."""
+    if not text:
+        return ()
+    pairs = []
+    for item in text.split(","):
+        start, sep, end = item.strip().partition("/")
+        if not sep:
+            raise RuntimeError(f"JEJAK_PILKADA_WINDOWS: {item!r} is not START/END (ISO dates)")
+        pairs.append((start.strip(), end.strip()))
+    return tuple(pairs)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -35,6 +48,14 @@ class Config:
     SESSION_COOKIE_SECURE = True
     DEMO_ALLOWED = False
     REQUIRED_SECRETS: tuple[str, ...] = ("SECRET_KEY",)
+    # Election periods (UU 10/2016 Pasal 71): appointments inside one need the Mendagri's approval letter.
+    PILKADA_WINDOWS = _date_pairs(_env("PILKADA_WINDOWS"))
+    # Largest request body (merit-data uploads, approval letters); larger ones get 413.
+    MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)) or 0)
+    # A shared store ("redis://127.0.0.1:6379") when several workers must count logins together.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Trusted reverse proxies in front of the app (X-Forwarded-For); 0 trusts none.
+    PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0") or 0)
 
 
 class DevelopmentConfig(Config):
