@@ -230,8 +230,11 @@ def test_shortlist_refusals(ranking: tuple[str, ...], expected: list[str]) -> No
 # --- review: commit–reveal and quorum -------------------------------------------------------------
 
 
-def votes(commits: tuple[VoteCommit, ...], reveals: tuple[VoteReveal, ...]) -> Change:
-    return lambda v: replace(v, commits=commits, reveals=reveals)
+def votes(
+    commits: tuple[VoteCommit, ...], reveals: tuple[VoteReveal, ...], opened: dt.datetime | None = None
+) -> Change:
+    """Replace the round's votes; ``opened`` is the chair's explicit opening of the reveal phase."""
+    return lambda v: replace(v, commits=commits, reveals=reveals, reveal_opened_at=opened)
 
 
 ALL_COMMITS = tuple(commit_of(p) for p in MEMBERS)
@@ -258,20 +261,47 @@ REVIEW_CASES: list[tuple[str, Change, list[str]]] = [
     ("reveal does not match", votes(ALL_COMMITS, (*ALL_REVEALS[:4], tampered("m5"))), ["votes.reveal_mismatch"]),
     (
         "reveal before own commit",
-        votes((*ALL_COMMITS[:4], commit_of("m5", T0 + 3 * HOUR)), (*ALL_REVEALS[:4], reveal_of("m5", T0 + 2 * HOUR))),
+        votes(
+            (*ALL_COMMITS[:4], commit_of("m5", T0 + 3 * HOUR)),
+            (*ALL_REVEALS[:4], reveal_of("m5", T0 + 2 * HOUR)),
+            opened=T0 + HOUR * 3 / 2,
+        ),
         ["votes.reveal_before_commit"],
     ),
     (
+        # m5's reveal came before the phase opened (at the last commit); the four commits after it
+        # could have copied it, so nothing counts.
         "an early reveal taints every later commit",
         votes((*ALL_COMMITS[:4], commit_of("m5", T0)), (*ALL_REVEALS[:4], reveal_of("m5", T0 + HOUR / 2))),
-        [*(["votes.commit_after_reveal"] * 4), "review.quorum_not_met"],
+        [*(["votes.commit_after_reveal"] * 4), "votes.reveal_before_open", "review.quorum_not_met"],
     ),
-    ("reveal without commit", votes(ALL_COMMITS[:4], ALL_REVEALS), ["votes.reveal_without_commit"]),
     (
-        "commit after another reveal",
-        votes((*ALL_COMMITS[:4], commit_of("m5", T0 + 3 * HOUR)), (*ALL_REVEALS[:4], reveal_of("m5", T0 + 4 * HOUR))),
-        ["votes.commit_after_reveal"],
+        "reveal without commit",
+        votes(ALL_COMMITS[:4], ALL_REVEALS, opened=T0 + HOUR * 3 / 2),
+        ["votes.reveal_without_commit"],
     ),
+    (
+        "commit after the chair opened the reveals",
+        votes(
+            (*ALL_COMMITS[:4], commit_of("m5", T0 + 3 * HOUR)),
+            (*ALL_REVEALS[:4], reveal_of("m5", T0 + 4 * HOUR)),
+            opened=T0 + HOUR * 3 / 2,
+        ),
+        ["votes.commit_after_open"],
+    ),
+    (
+        # No opening recorded: the phase opened only with m5's commit, so the four earlier reveals
+        # are invalid, and m5's commit came after them.
+        "reveals before the phase opened",
+        votes((*ALL_COMMITS[:4], commit_of("m5", T0 + 3 * HOUR)), (*ALL_REVEALS[:4], reveal_of("m5", T0 + 4 * HOUR))),
+        ["votes.commit_after_reveal", *(["votes.reveal_before_open"] * 4), "review.quorum_not_met"],
+    ),
+    (
+        "reveals before the chair opened",
+        votes(ALL_COMMITS[:4], ALL_REVEALS[:4], opened=T0 + 3 * HOUR),
+        [*(["votes.reveal_before_open"] * 4), "review.quorum_not_met"],
+    ),
+    ("chair opened with four commitments", votes(ALL_COMMITS[:4], ALL_REVEALS[:4], opened=T0 + HOUR * 3 / 2), []),
     ("committed twice", votes((*ALL_COMMITS, commit_of("m5")), ALL_REVEALS), ["votes.duplicate"]),
     (
         "weak nonce",
@@ -316,7 +346,7 @@ def test_recusals_can_break_the_quorum() -> None:
 
 
 def test_three_of_five_is_a_quorum_and_the_share_is_configurable() -> None:
-    view = votes(ALL_COMMITS[:3], ALL_REVEALS[:3])(good_view())
+    view = votes(ALL_COMMITS[:3], ALL_REVEALS[:3], opened=T0 + HOUR * 3 / 2)(good_view())
     assert blocker_codes(Event.REVIEW, view) == []
     assert blocker_codes(Event.REVIEW, view, rules=ProcessRules(quorum_share=Decimal("0.6"))) == [
         "review.quorum_not_met"

@@ -226,9 +226,34 @@ MESSAGES: Final[Mapping[str, Label]] = MappingProxyType(
             "Suara {person} harus menilai tepat semua kandidat dalam peringkat.",
             "{person}'s ballot must score exactly the ranked candidates.",
         ),
+        "votes.commit_after_open": Label(
+            "Komitmen {person} dicatat setelah tahap pengungkapan nilai dibuka.",
+            "{person} committed after the reveal phase had opened.",
+        ),
+        "votes.reveal_before_open": Label(
+            "Suara {person} diungkap sebelum tahap pengungkapan nilai dibuka.",
+            "{person} revealed before the reveal phase opened.",
+        ),
         "votes.commits_closed": Label(
-            "Komitmen ditutup: suara sudah mulai dibuka.",
-            "Commitments are closed: votes are already being revealed.",
+            "Komitmen ditutup: tahap pengungkapan nilai sudah dibuka.",
+            "Commitments are closed: the reveal phase is open.",
+        ),
+        "votes.reveal_not_open": Label(
+            "Suara belum dapat diungkap: tahap pengungkapan nilai belum dibuka ({committed} dari {voters} "
+            "anggota sudah berkomitmen). Tahap ini terbuka setelah semua anggota berkomitmen, atau dibuka ketua "
+            "setelah kuorum komitmen tercapai.",
+            "Votes cannot be revealed yet: the reveal phase is not open ({committed} of {voters} members have "
+            "committed). It opens once every member has committed, or when the chair opens it after a quorum of "
+            "commitments.",
+        ),
+        "votes.reveal_already_open": Label(
+            "Tahap pengungkapan nilai sudah dibuka.",
+            "The reveal phase is already open.",
+        ),
+        "votes.open_reveal_too_few": Label(
+            "Baru {committed} komitmen; pengungkapan nilai dapat dibuka setelah paling sedikit {required} "
+            "komitmen (kuorum).",
+            "Only {committed} commitments; reveals can be opened once there are at least {required} (the quorum).",
         ),
         "votes.already_committed": Label(
             "{person} sudah memberikan komitmen.",

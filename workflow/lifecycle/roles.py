@@ -68,6 +68,7 @@ class Actor:
 # Actions that are not transitions but still need a role: votes and objection handling.
 COMMIT_VOTE: Final = "commit_vote"
 REVEAL_VOTE: Final = "reveal_vote"
+OPEN_REVEAL: Final = "open_reveal"  # the chair ends the commit phase early (workflow.lifecycle.votes)
 ANSWER_OBJECTION: Final = "answer_objection"
 FILE_OBJECTION: Final = "file_objection"
 
@@ -95,6 +96,7 @@ ACTION_ROLES: Final[Mapping[str, frozenset[Role]]] = MappingProxyType(
         **{str(event): roles for event, roles in EVENT_ROLES.items()},
         COMMIT_VOTE: _COMMITTEE,
         REVEAL_VOTE: _COMMITTEE,
+        OPEN_REVEAL: frozenset({Role.COMMITTEE_CHAIR}),
         ANSWER_OBJECTION: frozenset({Role.COMMITTEE_CHAIR}),
         FILE_OBJECTION: frozenset({Role.ASN}),
     }

@@ -118,6 +118,8 @@ class ProcessView(Protocol):
     @property
     def reveals(self) -> Sequence[VoteReveal]: ...
     @property
+    def reveal_opened_at(self) -> dt.datetime | None: ...
+    @property
     def recommendation(self) -> Sequence[PersonId]: ...
     @property
     def committee_decided_at(self) -> dt.datetime | None: ...
@@ -148,6 +150,10 @@ class ProcessSnapshot:
     ranking: Sequence[PersonId] = ()
     commits: Sequence[VoteCommit] = ()
     reveals: Sequence[VoteReveal] = ()
+    # When the chair explicitly opened the reveal phase of the current round (``vote.open_reveal``);
+    # ``None`` if not. The phase also opens by itself once every voter has committed
+    # (``votes.reveal_opened_at`` derives that).
+    reveal_opened_at: dt.datetime | None = None
     recommendation: Sequence[PersonId] = ()
     committee_decided_at: dt.datetime | None = None
     objection_window_ends_at: dt.datetime | None = None

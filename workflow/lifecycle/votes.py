@@ -1,9 +1,15 @@
 """Commit–reveal of committee scores, verified without trusting the server's word.
 
 A member first commits to ``SHA-256(canonical_bytes({"member", "nonce", "reason", "scores"}))``
-(lowercase hex), then, once commitments are closed, reveals the ballot. Anyone can recompute the
+(lowercase hex), then, once the reveal phase is open, reveals the ballot. Anyone can recompute the
 digest from the revealed ballot, so a score cannot be changed after others' scores are seen
-(domain.md R8, R13). The first reveal closes commitments: a commit after any reveal is refused.
+(domain.md R8, R13).
+
+A round has two phases. **Commit**: members commit; reveals are refused (``votes.reveal_not_open``).
+**Reveal**: opens when every voter (seated, not recused) has committed — derived, no statement — or
+when the chair opens it (``vote.open_reveal``, :func:`open_reveal_blockers`), which needs at least
+a quorum of commitments so the round can still decide; from then on commits are refused
+(``votes.commits_closed``). No single member can end the commit phase, so none can stall a round.
 
 ``canonical_bytes`` emits RFC 8785 canonical JSON for the only shapes allowed here (objects with
 ASCII keys, strings, integers within ±(2^53 − 1)); for those the standard library's ``json`` with
@@ -20,11 +26,19 @@ import json
 import string
 from collections import Counter
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Final
 
 from workflow.lifecycle.committee import quorum_required, voters
 from workflow.lifecycle.reasons import Reason, reason
-from workflow.lifecycle.roles import COMMIT_VOTE, REVEAL_VOTE, PersonId, role_blockers, segregation_blockers
+from workflow.lifecycle.roles import (
+    COMMIT_VOTE,
+    OPEN_REVEAL,
+    REVEAL_VOTE,
+    PersonId,
+    role_blockers,
+    segregation_blockers,
+)
 from workflow.lifecycle.snapshot import Context, ProcessRules, ProcessView, VoteCommit, VoteReveal
 from workflow.lifecycle.stages import Stage
 
@@ -121,14 +135,48 @@ def _reveal_reason(reveal: VoteReveal, commit: VoteCommit | None, ranking: froze
     return None
 
 
+def _all_committed_at(view: ProcessView) -> datetime | None:
+    """When the last voter made their first commitment, or ``None`` while a voter has not committed."""
+    eligible = voters(view.members)
+    first: dict[PersonId, datetime] = {}
+    for c in view.commits:
+        if c.member in eligible and (c.member not in first or c.at < first[c.member]):
+            first[c.member] = c.at
+    if not eligible or first.keys() != eligible:
+        return None
+    return max(first.values())
+
+
+def reveal_opened_at(view: ProcessView) -> datetime | None:
+    """When the current round's reveal phase opened, or ``None`` while commitments are open.
+
+    The earlier of the chair's explicit opening (``view.reveal_opened_at``) and the moment every
+    voter had committed (derived from the commits; no statement records it).
+    """
+    moments = [t for t in (view.reveal_opened_at, _all_committed_at(view)) if t is not None]
+    return min(moments) if moments else None
+
+
+def reveal_open(view: ProcessView) -> bool:
+    """Whether the current round is in its reveal phase (commits refused, reveals accepted)."""
+    return reveal_opened_at(view) is not None
+
+
+def committed_voters(view: ProcessView) -> int:
+    """How many voters (seated, not recused) have committed in the current round."""
+    eligible = voters(view.members)
+    return len({c.member for c in view.commits if c.member in eligible})
+
+
 def tally(view: ProcessView) -> tuple[frozenset[PersonId], list[Reason]]:
     """Return the members whose votes are valid, and a blocker for every invalid commit or reveal.
 
-    A vote is valid when its member may vote, committed once before any reveal, revealed once
-    no earlier than their commit, and the reveal is well formed, matches and scores exactly the
-    ranked candidates.
+    A vote is valid when its member may vote, committed once before the reveal phase opened and
+    before any reveal, revealed once in the reveal phase and no earlier than their commit, and the
+    reveal is well formed, matches and scores exactly the ranked candidates.
     """
     eligible = voters(view.members)
+    opened = reveal_opened_at(view)
     ranking = frozenset(view.ranking)
     out: list[Reason] = []
     invalid: set[PersonId] = set()
@@ -151,6 +199,9 @@ def tally(view: ProcessView) -> tuple[frozenset[PersonId], list[Reason]]:
         if any(r.member == c.member and r.at < c.at for r in view.reveals):
             invalid.add(c.member)
             out.append(reason("votes.reveal_before_commit", person=c.member))
+        elif opened is not None and c.at > opened:
+            invalid.add(c.member)
+            out.append(reason("votes.commit_after_open", person=c.member))
         elif any(r.at < c.at for r in view.reveals):
             invalid.add(c.member)
             out.append(reason("votes.commit_after_reveal", person=c.member))
@@ -159,6 +210,8 @@ def tally(view: ProcessView) -> tuple[frozenset[PersonId], list[Reason]]:
         if r.member in invalid or r.member in valid:
             continue
         problem = _reveal_reason(r, commits.get(r.member), ranking)
+        if problem is None and (opened is None or r.at < opened):
+            problem = reason("votes.reveal_before_open", person=r.member)
         if problem is None:
             valid.add(r.member)
         else:
@@ -187,10 +240,11 @@ def commit_blockers(view: ProcessView, ctx: Context) -> list[Reason]:
     """Return why ``ctx.actor`` may not commit a vote now; empty means the commit is accepted.
 
     Votes are cast while the process is ``shortlisted``; the chair's ``review`` closes the round.
+    Commitments close when the reveal phase opens (:func:`reveal_open`).
     """
     out = role_blockers(COMMIT_VOTE, ctx.actor, view) + segregation_blockers(view, ctx.actor)
     out += _open_for_votes(view)
-    if view.reveals:
+    if view.reveals or reveal_open(view):
         out.append(reason("votes.commits_closed"))
     if any(c.member == ctx.actor.person for c in view.commits):
         out.append(reason("votes.already_committed", person=ctx.actor.person))
@@ -202,7 +256,8 @@ def reveal_blockers(
 ) -> list[Reason]:
     """Return why ``ctx.actor`` may not reveal this ballot now; empty means the reveal is accepted.
 
-    The reveal is judged exactly as ``review`` will judge it later, so an accepted reveal counts.
+    Refused until the reveal phase is open (``votes.reveal_not_open``). The reveal is judged
+    exactly as ``review`` will judge it later, so an accepted reveal counts.
     """
     out = role_blockers(REVEAL_VOTE, ctx.actor, view) + segregation_blockers(view, ctx.actor)
     out += _open_for_votes(view)
@@ -210,9 +265,30 @@ def reveal_blockers(
     if any(r.member == person for r in view.reveals):
         out.append(reason("votes.already_revealed", person=person))
         return out
+    if not reveal_open(view):
+        out.append(reason("votes.reveal_not_open", committed=committed_voters(view), voters=len(voters(view.members))))
     reveal = VoteReveal(member=person, scores=scores, reason=reason_text, nonce=nonce, at=ctx.now)
     commit = next((c for c in view.commits if c.member == person), None)
     problem = _reveal_reason(reveal, commit, frozenset(view.ranking))
     if problem is not None:
         out.append(problem)
+    return out
+
+
+def open_reveal_blockers(view: ProcessView, ctx: Context) -> list[Reason]:
+    """Return why ``ctx.actor`` may not open the reveal phase now; empty means the opening is accepted.
+
+    Only the chair, while ``shortlisted``, before the phase is open (by an earlier opening or
+    because every voter has committed), and only once at least a quorum of voters has committed:
+    opening earlier would leave a round that can never be quorate.
+    """
+    out = role_blockers(OPEN_REVEAL, ctx.actor, view) + segregation_blockers(view, ctx.actor)
+    out += _open_for_votes(view)
+    if reveal_open(view):
+        out.append(reason("votes.reveal_already_open"))
+        return out
+    committed = committed_voters(view)
+    required = quorum_required(len(view.members), ctx.rules)
+    if committed < required:
+        out.append(reason("votes.open_reveal_too_few", committed=committed, required=required))
     return out
