@@ -29,6 +29,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from flask_babel import gettext
 
 from audit import merkle
 from audit.bundle import EvidenceRecord as BundleEvidence
@@ -267,7 +268,7 @@ def _signature(history: KeyHistory, statement: UnverifiedStatement, entry: Any) 
     for kid in entry.envelope.key_ids():
         raw = history.signing_key(statement, kid)
         if raw is None:
-            return Check(False, f"key {kid[:16]}… is not in the log's key history")
+            return Check(False, gettext("Kunci %(kid)s… tidak ada dalam riwayat kunci log.", kid=kid[:16]))
         keys[kid] = public_key_from_bytes(raw)
     try:
         verify_envelope(entry.envelope, keys)
@@ -337,10 +338,10 @@ def timeline(session: so.Session, process_id: int) -> ProcessTimeline:
         signature = _signature(history, statement, entry)
         committed = tree.get(seq)
         intact = Check(True) if committed is not None and bytes(committed) == actual == bytes(stored_hash) else Check(
-            False, "the leaf bytes no longer hash to the leaf hash the Merkle tree holds"
+            False, gettext("Hash isi entri tidak lagi sama dengan hash daun di pohon Merkle.")
         )
         basis = Check(True) if statement.basis == previous else Check(
-            False, "basis is not the leaf hash of the process's previous entry"
+            False, gettext("Basis bukan hash daun entri sebelumnya dari proses ini.")
         )
         previous = actual
         decoded.append((seq, entry, statement, intact, signature, key_ok, basis, logged))
