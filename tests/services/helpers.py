@@ -35,8 +35,8 @@ from workflow.reference import COMPETENCIES, POTENTIAL_COMPONENTS
 
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 D = dt.date
-PROCESS_TABLES = (m.Process, m.CommitteeSeat, m.Candidate, m.VoteCommit, m.VoteReveal, m.Objection,
-                  m.ProcessParticipant, Position)
+PROCESS_TABLES = (m.Process, m.CommitteeSeat, m.Candidate, m.VoteCommit, m.VoteReveal, m.RevealOpening,
+                  m.Objection, m.ProcessParticipant, Position)
 
 
 def at(minutes: int) -> dt.datetime:
@@ -137,6 +137,8 @@ class World:
         }
 
     def vote(self, voters: list[User], minute: int, *, favourite: str | None = None) -> None:
+        """``voters`` commit at ``minute`` and reveal a minute later; when some unrecused member does
+        not vote, the chair opens the reveal phase after the commits (``services.open_reveal``)."""
         ranking = self.ranking()
         ballots = {}
         for user in voters:
@@ -146,6 +148,10 @@ class World:
                                                 reason_text="merit", nonce=nonce)
             services.commit_vote(self.session, self.process_id, actor=user, commitment=digest, now=at(minute))
             ballots[user.id] = (scores, nonce)
+        unrecused = set(self.session.scalars(sa.select(m.CommitteeSeat.user_id).where(
+            m.CommitteeSeat.process_id == self.process_id, m.CommitteeSeat.recused.is_(False))))
+        if unrecused - {u.id for u in voters}:
+            services.open_reveal(self.session, self.process_id, actor=self.chair, now=at(minute))
         for user in voters:
             scores, nonce = ballots[user.id]
             services.reveal_vote(self.session, self.process_id, actor=user, scores=scores, reason_text="merit",

@@ -73,7 +73,7 @@ def test_draft_to_appointed_with_an_upheld_objection(world: World) -> None:
         "process.nominate_pool", "process.verify_competency", "process.shortlist",
         *["vote.commit"] * 5, *["vote.reveal"] * 5, "process.review", "process.announce",
         "objection.file", "objection.answer", "process.reopen_shortlist",
-        *["vote.commit"] * 3, *["vote.reveal"] * 3, "process.review", "process.announce",
+        *["vote.commit"] * 3, "vote.open_reveal", *["vote.reveal"] * 3, "process.review", "process.announce",
         "process.resolve_objections", "process.appoint",
     ]
     # Each statement chains to the process's previous entry; the first has the zero basis.
@@ -81,6 +81,11 @@ def test_draft_to_appointed_with_an_upheld_objection(world: World) -> None:
     for leaf, st in zip(ledger.read_leaves(s, start, ledger.log_size(s)), stmts, strict=True):
         assert st.process == world.process_id and st.basis == basis
         basis = parse_leaf_unverified(leaf).leaf_hash
+    # Round 2's reveal phase was opened by the chair with the three commitments it had.
+    opening = next(st for st in stmts if st.action == "vote.open_reveal")
+    assert opening.actor.id == str(world.chair.id) and opening.actor.role == "committee_chair"
+    assert opening.data["round"] == 2 and len(opening.data["committed"]) == 3
+    assert opening.data["quorum"] == {"seated": 5, "required": 3}
     # Computed steps are signed by the system key, the rest by the acting person's own key.
     system = {st.action for st in stmts if st.actor.id == "system"}
     assert system == {"process.nominate_pool", "process.shortlist"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 
 import pytest
@@ -182,13 +183,78 @@ def test_vote_guards(world: World) -> None:
     services.commit_vote(s, pid, actor=world.chair, commitment=digest, now=at(7))
     refused(world, lambda: services.commit_vote(s, pid, actor=world.chair, commitment=digest, now=at(7)),
             "votes.already_committed")
+    # Still the commit phase: no reveal, and the chair may not open reveals with one commitment.
+    refused(world, lambda: services.reveal_vote(s, pid, actor=world.chair, scores=scores, reason_text="r",
+                                                nonce=nonce, now=at(7)), "votes.reveal_not_open")
+    refused(world, lambda: services.open_reveal(s, pid, actor=world.chair, now=at(7)), "votes.open_reveal_too_few")
+    refused(world, lambda: services.open_reveal(s, pid, actor=world.members[0], now=at(7)),
+            "role.not_permitted", NotPermittedError)
+    for member in world.members[:2]:
+        services.commit_vote(s, pid, actor=member, commitment=secrets.token_hex(32), now=at(7))
+    services.open_reveal(s, pid, actor=world.chair, now=at(8))
+    refused(world, lambda: services.open_reveal(s, pid, actor=world.chair, now=at(8)), "votes.reveal_already_open")
     refused(world, lambda: services.reveal_vote(s, pid, actor=world.chair, scores={**scores, world.ranking()[0]: 9},
                                                 reason_text="r", nonce=nonce, now=at(8)), "votes.reveal_mismatch")
-    refused(world, lambda: services.reveal_vote(s, pid, actor=world.members[0], scores=scores, reason_text="r",
+    refused(world, lambda: services.reveal_vote(s, pid, actor=world.members[2], scores=scores, reason_text="r",
                                                 nonce=nonce, now=at(8)), "votes.reveal_without_commit")
-    services.reveal_vote(s, pid, actor=world.chair, scores=scores, reason_text="r", nonce=nonce, now=at(8))
-    refused(world, lambda: services.commit_vote(s, pid, actor=world.members[0], commitment="b" * 64, now=at(9)),
+    # The reveal phase is open: a late member may no longer commit.
+    refused(world, lambda: services.commit_vote(s, pid, actor=world.members[2], commitment="b" * 64, now=at(8)),
             "votes.commits_closed")
+    services.reveal_vote(s, pid, actor=world.chair, scores=scores, reason_text="r", nonce=nonce, now=at(8))
+    refused(world, lambda: services.commit_vote(s, pid, actor=world.members[2], commitment="b" * 64, now=at(9)),
+            "votes.commits_closed")
+
+
+def _ballot(world: World, member: object) -> tuple[dict[str, int], str, str]:
+    scores = {p: 5 - i for i, p in enumerate(world.ranking())}
+    nonce = secrets.token_hex(16)
+    digest = services.ballot_commitment(world.session, world.process_id, member=member, scores=scores,
+                                        reason_text="merit", nonce=nonce)
+    return scores, nonce, digest
+
+
+def test_one_member_revealing_early_cannot_stall_the_round(world: World) -> None:
+    """The stall: member A commits and tries to reveal at once. Refused, so the others can still
+    commit; with the last commitment the reveal phase opens by itself and the round is quorate."""
+    world.advance(Stage.SHORTLISTED)
+    s, pid = world.session, world.process_id
+    a = world.members[0]
+    ballots = {a.id: _ballot(world, a)}
+    services.commit_vote(s, pid, actor=a, commitment=ballots[a.id][2], now=at(7))
+    scores, nonce, _ = ballots[a.id]
+    refused(world, lambda: services.reveal_vote(s, pid, actor=a, scores=scores, reason_text="merit", nonce=nonce,
+                                                now=at(7)), "votes.reveal_not_open")
+    for user in world.committee:
+        if user.id != a.id:
+            ballots[user.id] = _ballot(world, user)
+            services.commit_vote(s, pid, actor=user, commitment=ballots[user.id][2], now=at(7))
+    for user in world.committee:
+        scores, nonce, _ = ballots[user.id]
+        services.reveal_vote(s, pid, actor=user, scores=scores, reason_text="merit", nonce=nonce, now=at(8))
+    services.close_review(s, pid, actor=world.chair, now=at(9))
+    assert world.process().status == Stage.COMMITTEE_REVIEWED
+    # Nobody opened the phase: it opened with the last commitment, and no opening was recorded.
+    assert s.scalars(sa.select(m.RevealOpening)).all() == []
+
+
+def test_chair_opens_reveals_with_a_quorum_and_the_round_closes(world: World) -> None:
+    world.advance(Stage.SHORTLISTED)
+    s, pid = world.session, world.process_id
+    voters = [world.chair, *world.members[:2]]
+    ballots = {u.id: _ballot(world, u) for u in voters}
+    for user in voters[:2]:
+        services.commit_vote(s, pid, actor=user, commitment=ballots[user.id][2], now=at(7))
+    refused(world, lambda: services.open_reveal(s, pid, actor=world.chair, now=at(7)), "votes.open_reveal_too_few")
+    services.commit_vote(s, pid, actor=voters[2], commitment=ballots[voters[2].id][2], now=at(7))
+    opening = services.open_reveal(s, pid, actor=world.chair, now=at(8))
+    chair_seat = s.scalars(sa.select(m.CommitteeSeat).where(m.CommitteeSeat.process_id == pid,
+                                                            m.CommitteeSeat.user_id == world.chair.id)).one()
+    assert (opening.round, opening.seat_id, opening.opened_at.replace(tzinfo=dt.UTC)) == (1, chair_seat.id, at(8))
+    for user in voters:
+        scores, nonce, _ = ballots[user.id]
+        services.reveal_vote(s, pid, actor=user, scores=scores, reason_text="merit", nonce=nonce, now=at(8))
+    services.close_review(s, pid, actor=world.chair, now=at(9))
+    assert world.process().status == Stage.COMMITTEE_REVIEWED
 
 
 # --- objections and the window -----------------------------------------------------------------

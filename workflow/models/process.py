@@ -174,6 +174,23 @@ class VoteReveal(db.Model):
     revealed_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime(timezone=True))
 
 
+class RevealOpening(db.Model):
+    """The chair opened the reveal phase of one round before every member had committed.
+
+    Without a row the phase opens once every seated, unrecused member has committed (derived,
+    ``workflow.lifecycle.votes.reveal_opened_at``). Statement ``vote.open_reveal``.
+    """
+
+    __tablename__ = "reveal_opening"
+    __table_args__ = (sa.UniqueConstraint("process_id", "round"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    process_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process.id"))
+    round: so.Mapped[int]
+    seat_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("committee_seat.id"))  # the chair's seat
+    opened_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
 class Objection(db.Model):
     """An objection (sanggahan) by an ASN about their own candidacy, and the chair's answer."""
 

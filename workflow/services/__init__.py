@@ -16,7 +16,14 @@ from workflow.services.committee import form_committee, recuse, seat_member, sig
 from workflow.services.nominate import nominate_pool
 from workflow.services.objections import answer_objection, file_objection, reopen_shortlist, resolve_objections
 from workflow.services.processes import CURRENT_RULESET, cancel_process, create_process
-from workflow.services.review import ballot_commitment, close_review, commit_vote, member_person, reveal_vote
+from workflow.services.review import (
+    ballot_commitment,
+    close_review,
+    commit_vote,
+    member_person,
+    open_reveal,
+    reveal_vote,
+)
 from workflow.services.shortlist import shortlist
 from workflow.services.verify import CompetencyDecision, verify_competency
 
@@ -39,6 +46,7 @@ __all__ = [
     "form_committee",
     "member_person",
     "nominate_pool",
+    "open_reveal",
     "recuse",
     "reopen_shortlist",
     "resolve_objections",

@@ -401,6 +401,10 @@ def _view(session: so.Session, state: ProcessState, participants: Iterable[tuple
             .order_by(m.VoteReveal.id)
         )
     ]
+    opening = session.scalar(
+        sa.select(m.RevealOpening.opened_at)
+        .where(m.RevealOpening.process_id == process.id, m.RevealOpening.round == rnd)
+    )
     objections = [
         Objection(
             objection_id=str(o.id),
@@ -424,6 +428,7 @@ def _view(session: so.Session, state: ProcessState, participants: Iterable[tuple
         ranking=ranking,
         commits=commits,
         reveals=reveals,
+        reveal_opened_at=utc(opening),
         recommendation=recommendation,
         committee_decided_at=utc(process.committee_decided_at),
         objection_window_ends_at=utc(process.objection_window_ends_at),

@@ -1,7 +1,10 @@
 """The committee review: commit–reveal votes (members) and closing the round (chair).
 
-Votes are actions, not transitions: each is a signed statement of its own. The first reveal
-closes commitments (``workflow.lifecycle.votes``); the chair's ``review`` tallies the valid votes.
+Votes are actions, not transitions: each is a signed statement of its own. A round has a commit
+phase and a reveal phase (``workflow.lifecycle.votes``): reveals wait until every voter has
+committed (derived from the commits, no statement) or the chair opens the reveal phase with a
+quorum of commitments (:func:`open_reveal`, statement ``vote.open_reveal``); from then on commits
+are refused. The chair's ``review`` tallies the valid votes.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import sqlalchemy.orm as so
 from workflow.errors import NotFoundError
 from workflow.lifecycle import Context, Event, PersonId
 from workflow.lifecycle import votes as ballots
-from workflow.lifecycle.committee import quorum_required
-from workflow.lifecycle.roles import COMMIT_VOTE, REVEAL_VOTE
+from workflow.lifecycle.committee import quorum_required, voters
+from workflow.lifecycle.roles import COMMIT_VOTE, OPEN_REVEAL, REVEAL_VOTE
 from workflow.models import Employee, User
 from workflow.models import process as m
 from workflow.services._reasons import RefusedError, reason
@@ -63,7 +66,8 @@ def commit_vote(
 
     Raises:
         NotPermittedError: not seated, recused, a conflict of duties, or no signing key.
-        RefusedError: ``votes.stage_closed``, ``votes.commits_closed``, ``votes.already_committed``,
+        RefusedError: ``votes.stage_closed``, ``votes.commits_closed`` (the reveal phase is open),
+            ``votes.already_committed``,
             or a commitment that is not 64 lowercase hex digits (``votes.malformed``).
     """
     with transaction(session):
@@ -104,7 +108,8 @@ def reveal_vote(
     anyone to recompute the commitment.
 
     Raises:
-        RefusedError: no commitment, mismatch, malformed or incomplete ballot, already revealed.
+        RefusedError: ``votes.reveal_not_open`` (still the commit phase), no commitment, mismatch,
+            malformed or incomplete ballot, already revealed.
     """
     with transaction(session):
         state = begin(session, process_id, expected_basis=expected_basis)
@@ -125,6 +130,46 @@ def reveal_vote(
             "vote.reveal", now=now, user=actor, role=who.role, signer=signer,
             data={"round": state.process.round, "member": who.person, "scores": ballot, "reason": reason_text,
                   "nonce": nonce},
+        )
+    return row
+
+
+def open_reveal(
+    session: so.Session, process_id: int, *, actor: User, now: dt.datetime, expected_basis: bytes | None = None
+) -> m.RevealOpening:
+    """The chair ends the commit phase of the current round before every member has committed.
+
+    Needs at least a quorum of commitments from voters, so the round can still be decided. Once
+    every voter has committed the phase is open without this call (nothing is recorded then).
+    Statement ``vote.open_reveal``: ``{"round", "committed": [persons], "quorum": {"seated",
+    "required"}}``.
+
+    Raises:
+        NotPermittedError: not the chair of this process, recused, a conflict of duties, no key.
+        RefusedError: ``votes.stage_closed``, ``votes.reveal_already_open``,
+            ``votes.open_reveal_too_few``.
+    """
+    with transaction(session):
+        state = begin(session, process_id, expected_basis=expected_basis)
+        who = state.authorize(OPEN_REVEAL, actor)
+        signer = state.user_signer(OPEN_REVEAL, actor)
+        view = state.view
+        problems = ballots.open_reveal_blockers(view, Context(actor=who, now=now, rules=state.rules))
+        if problems:
+            raise RefusedError(OPEN_REVEAL, problems)
+        row = m.RevealOpening(
+            process_id=state.process.id, round=state.process.round, seat_id=_seat(state, actor).id, opened_at=now,
+        )
+        session.add(row)
+        eligible = voters(view.members)
+        seated = len(view.members)
+        state.log(
+            "vote.open_reveal", now=now, user=actor, role=who.role, signer=signer,
+            data={
+                "round": state.process.round,
+                "committed": sorted({c.member for c in view.commits if c.member in eligible}),
+                "quorum": {"seated": seated, "required": quorum_required(seated, state.rules)},
+            },
         )
     return row
 
