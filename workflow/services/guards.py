@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import rfc8785
 import sqlalchemy as sa
 
+from audit import canonical
 from audit.entry import Actor as StatementActor
 from audit.entry import format_time, parse_time
 from workflow import ledger
@@ -79,7 +79,7 @@ def check_statement(
         index=PENDING, action=action, process=state.process.id, from_state=states[0], to_state=states[1],
         # As the log will hold it: whole seconds, JSON types (what the replay will read back).
         time=parse_time(format_time(now)), actor_id=actor.id, actor_role=actor.role,
-        data=json.loads(rfc8785.dumps(dict(data))),
+        data=json.loads(canonical.dumps(dict(data))),
     )
     needs_evidence = action in BLOCK_DOWNSTREAM
     # Only the pool's records: those are what the shortlist and the appointment rest on.

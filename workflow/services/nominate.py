@@ -8,10 +8,10 @@ import hashlib
 import os
 from typing import Any
 
-import rfc8785
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from audit import canonical
 from workflow.lifecycle import Event
 from workflow.lifecycle.rules import next_stage
 from workflow.merit.evaluation import CandidateResult
@@ -94,8 +94,8 @@ def nominate_pool(
             session.add(
                 m.Candidate(
                     process_id=process.id, employee_id=employee_ids[str(record.record["employee"]["nip"])],
-                    pseudonym=c.pseudonym, evidence=rfc8785.dumps(dict(record.record)),
-                    evidence_digest=record.digest, result=rfc8785.dumps(c.to_dict()), eligible=c.eligible,
+                    pseudonym=c.pseudonym, evidence=canonical.dumps(dict(record.record)),
+                    evidence_digest=record.digest, result=canonical.dumps(c.to_dict()), eligible=c.eligible,
                     outcome=c.outcome, merit_rank=c.rank, box=c.placement.box,
                     jpm=text(c.jpm.percent) if c.jpm else None, composite=text(c.composite.total),
                     in_pool=c.rank is not None,
