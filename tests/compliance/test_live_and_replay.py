@@ -169,6 +169,89 @@ def test_inserted_vote_row_is_refused_at_review(world: World) -> None:
     assert "compliance.R4" in refused_rules(exc)
 
 
+# --- R8 / C7: vote phases (commit, then reveal) ---------------------------------------------------
+
+
+def _ballots(world: World, voters: list) -> dict[int, tuple[dict[str, int], str]]:
+    """Each voter commits (at minute 7); returns their (scores, nonce) to reveal later."""
+    out = {}
+    for user in voters:
+        scores = {p: 5 - i for i, p in enumerate(world.ranking())}
+        nonce = secrets.token_hex(16)
+        digest = services.ballot_commitment(world.session, world.process_id, member=user, scores=scores,
+                                            reason_text="merit", nonce=nonce)
+        services.commit_vote(world.session, world.process_id, actor=user, commitment=digest, now=at(7))
+        out[user.id] = (scores, nonce)
+    return out
+
+
+def _insert_opening(world: World) -> None:
+    """An insider opens the reveal phase in the database only: no ``vote.open_reveal`` statement."""
+    seat = world.session.scalars(sa.select(m.CommitteeSeat).where(m.CommitteeSeat.user_id == world.chair.id)).one()
+    world.session.add(m.RevealOpening(process_id=world.process_id, round=1, seat_id=seat.id, opened_at=at(7)))
+    world.session.commit()
+
+
+def test_chair_opened_round_replays_clean(world: World) -> None:
+    world.advance(Stage.SHORTLISTED)
+    world.vote([world.chair, *world.members[:2]], 7)  # the chair opens the reveals with three commitments
+    services.close_review(world.session, world.process_id, actor=world.chair, now=at(9))
+    result = replay(world)
+    assert hard(result) == []
+    assert entry_index(world, world.process_id, "vote.open_reveal") < entry_index(world, world.process_id,
+                                                                                  "vote.reveal")
+
+
+def test_reveal_before_the_phase_opened_is_refused_live(world: World) -> None:
+    world.advance(Stage.SHORTLISTED)
+    ballots = _ballots(world, [world.chair, *world.members[:2]])
+    _insert_opening(world)
+    scores, nonce = ballots[world.chair.id]
+    with pytest.raises(services.RefusedError) as exc:
+        services.reveal_vote(world.session, world.process_id, actor=world.chair, scores=scores, reason_text="merit",
+                             nonce=nonce, now=at(8))
+    assert refused_rules(exc) == {"compliance.R8"}
+    assert [r.params["key"] for r in exc.value.reasons] == ["votes.reveal_before_open"]
+
+
+def test_reveal_before_the_phase_opened_is_named_offline(world: World, unguarded: None) -> None:
+    world.advance(Stage.SHORTLISTED)
+    ballots = _ballots(world, [world.chair, *world.members[:2]])
+    _insert_opening(world)
+    scores, nonce = ballots[world.chair.id]
+    services.reveal_vote(world.session, world.process_id, actor=world.chair, scores=scores, reason_text="merit",
+                         nonce=nonce, now=at(8))
+    [found] = hard(replay(world))
+    assert (found.rule, found.key, found.process) == ("R8", "votes.reveal_before_open", world.process_id)
+    assert found.entries == (entry_index(world, world.process_id, "vote.reveal"),)
+
+
+def _open_then_forget(world: World) -> None:
+    """Three commit, the chair opens the reveals (signed), then an insider deletes the opening row."""
+    _ballots(world, [world.chair, *world.members[:2]])
+    services.open_reveal(world.session, world.process_id, actor=world.chair, now=at(8))
+    world.session.execute(sa.delete(m.RevealOpening))
+    world.session.commit()
+
+
+def test_commit_after_the_phase_opened_is_refused_live(world: World) -> None:
+    world.advance(Stage.SHORTLISTED)
+    _open_then_forget(world)
+    with pytest.raises(services.RefusedError) as exc:
+        services.commit_vote(world.session, world.process_id, actor=world.members[2], commitment="c" * 64, now=at(9))
+    assert refused_rules(exc) == {"compliance.R8"}
+
+
+def test_commit_after_the_phase_opened_is_named_offline(world: World, unguarded: None) -> None:
+    world.advance(Stage.SHORTLISTED)
+    _open_then_forget(world)
+    services.commit_vote(world.session, world.process_id, actor=world.members[2], commitment="c" * 64, now=at(9))
+    [found] = hard(replay(world))
+    assert (found.rule, found.key) == ("R8", "votes.commit_after_open")
+    opening = entry_index(world, world.process_id, "vote.open_reveal")
+    assert found.entries == (opening, entry_index(world, world.process_id, "vote.commit", 3))
+
+
 # --- R10 / R9: shortlist integrity and eligibility ----------------------------------------------
 
 

@@ -34,7 +34,14 @@ from audit.bundle import EvidenceRecord as BundleEvidence
 from workflow.compliance.findings import HARD, SOFT, Finding, Severity, finding
 from workflow.compliance.history import PENDING, Entry, ProcessHistory
 from workflow.lifecycle import ExclusionReason, ProcessRules, Stage
-from workflow.lifecycle.roles import ACTION_ROLES, ANSWER_OBJECTION, COMMIT_VOTE, FILE_OBJECTION, REVEAL_VOTE
+from workflow.lifecycle.roles import (
+    ACTION_ROLES,
+    ANSWER_OBJECTION,
+    COMMIT_VOTE,
+    FILE_OBJECTION,
+    OPEN_REVEAL,
+    REVEAL_VOTE,
+)
 from workflow.lifecycle.rules import next_stage
 from workflow.lifecycle.votes import commitment
 from workflow.merit.dates import add_years
@@ -268,6 +275,7 @@ def _allowed_roles(action: str) -> frozenset[str] | None:
         "committee.recuse": _COMMITTEE_ROLES,
         "vote.commit": frozenset(str(r) for r in ACTION_ROLES[COMMIT_VOTE]),
         "vote.reveal": frozenset(str(r) for r in ACTION_ROLES[REVEAL_VOTE]),
+        "vote.open_reveal": frozenset(str(r) for r in ACTION_ROLES[OPEN_REVEAL]),
         "objection.answer": frozenset(str(r) for r in ACTION_ROLES[ANSWER_OBJECTION]),
         "objection.file": frozenset(str(r) for r in ACTION_ROLES[FILE_OBJECTION]),
     }
@@ -296,7 +304,7 @@ def check_roles(case: ProcessCase) -> list[Finding]:
         if role not in allowed:
             out.append(finding("R2", HARD, case.pid, [e.index], "roles.not_permitted", action=e.action, role=role))
         if e.action in ("committee.pledge", "committee.recuse", "process.review", "process.resolve_objections",
-                        "process.reopen_shortlist", "objection.answer"):
+                        "process.reopen_shortlist", "objection.answer", "vote.open_reveal"):
             accounts = {account for account, _ in committee.seats.values()}
             if e.actor_id not in accounts:
                 out.append(finding("R4", HARD, case.pid, [e.index], "roles.not_seated", action=e.action,
@@ -517,10 +525,37 @@ def _vote_rounds(h: ProcessHistory) -> list[object]:
     return rounds
 
 
+def _voters_at(h: ProcessHistory, c: _Committee, entry: Entry) -> frozenset[str]:
+    """The formed committee's members who may vote at ``entry``: not recused at forming or since."""
+    listed = [] if c.formed is None else [m for m in c.formed.data.get("members", []) if isinstance(m, Mapping)]
+    recused = {str(m.get("person")) for m in listed if m.get("recused")}
+    recused |= {p for p, r in c.recusals.items() if _before(h, r, entry)}
+    return c.members - recused
+
+
+def _check_opening(
+    case: ProcessCase, c: _Committee, e: Entry, commits: Mapping[str, Entry]
+) -> list[Finding]:
+    """C7: the chair opened the reveals with at least a quorum of commitments from voters."""
+    voters = _voters_at(case.history, c, e)
+    committed = len(set(commits) & voters)
+    quorum = e.data.get("quorum")
+    required = int(quorum.get("required") or 0) if isinstance(quorum, Mapping) else 0
+    if required <= c.seated // 2 or committed < required:
+        entries = [e.index, *(x.index for x in commits.values())]
+        return [finding("C7", HARD, case.pid, entries, "votes.open_reveal_too_few", committed=committed,
+                        required=required, seated=c.seated)]
+    return []
+
+
 def check_votes(case: ProcessCase) -> list[Finding]:
     """R4/R14/R3/R8/R13/C7: only seated, declared, unrecused, untied members vote, each reveal matches its
     earlier commitment, nothing changes after the review closed, and the review counts exactly the
-    logged valid votes (totals, recommendation, quorum)."""
+    logged valid votes (totals, recommendation, quorum).
+
+    Phases (R8): a round's reveal phase opens at the chair's ``vote.open_reveal`` (with at least a
+    quorum of commitments, C7) or once every voter has committed; a reveal before that and a commit
+    after it are hard findings."""
     h = case.history
     c = _committee(h)
     pool = set(_pool(h))
@@ -531,8 +566,14 @@ def check_votes(case: ProcessCase) -> list[Finding]:
         reveals: dict[str, Entry] = {}
         bad: set[str] = set()
         revealed_any = False
-        for e in h.all("vote.commit", "vote.reveal"):
+        opened: Entry | None = None  # the entry that opened the reveal phase
+        for e in h.all("vote.commit", "vote.reveal", "vote.open_reveal"):
             if e.data.get("round") != rnd:
+                continue
+            if e.action == "vote.open_reveal":
+                if opened is None:
+                    out += _check_opening(case, c, e, commits)
+                    opened = e
                 continue
             person = str(e.data.get("member"))
             ranking = _ranking_of_round(h, rnd, before=e)
@@ -566,11 +607,21 @@ def check_votes(case: ProcessCase) -> list[Finding]:
             if e.action == "vote.commit":
                 if person in commits:
                     flag("R8", HARD, "votes.recommit", commits[person].index)
+                elif opened is not None:
+                    flag("R8", HARD, "votes.commit_after_open", opened.index)
                 elif revealed_any:
                     flag("R8", HARD, "votes.commit_after_reveal")
                 commits.setdefault(person, e)
+                voters = _voters_at(h, c, e)
+                if opened is None and voters and voters <= set(commits):
+                    opened = e  # every voter has committed: the reveal phase opens with this commit
             else:
                 revealed_any = True
+                voters = _voters_at(h, c, e)
+                if opened is None and voters and voters <= set(commits):
+                    opened = e  # a recusal since the last commit left only members who had committed
+                if opened is None:
+                    flag("R8", HARD, "votes.reveal_before_open")
                 _judge_reveal(h, person, e, commits.get(person), reveals, ranking, flag)
             for rule, severity, key, extra, params in problems:
                 if severity == HARD:  # an invalid vote is not counted; a soft flag does not void it

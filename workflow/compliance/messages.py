@@ -125,6 +125,16 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "votes.recommit": ("{person} mengirim komitmen suara kedua.", "{person} committed a second time."),
     "votes.commit_after_reveal": ("{person} berkomitmen setelah suara lain dibuka.",
                                   "{person} committed after other ballots were revealed."),
+    "votes.commit_after_open": ("{person} berkomitmen setelah tahap pengungkapan nilai dibuka.",
+                                "{person} committed after the reveal phase had opened."),
+    "votes.reveal_before_open": ("{person} mengungkap suara sebelum tahap pengungkapan nilai dibuka (belum semua "
+                                 "anggota berkomitmen dan ketua belum membukanya).",
+                                 "{person} revealed before the reveal phase opened (not every member had "
+                                 "committed and the chair had not opened it)."),
+    "votes.open_reveal_too_few": ("Ketua membuka pengungkapan nilai dengan {committed} komitmen; kuorum {required} "
+                                  "dari {seated} kursi.",
+                                  "The chair opened the reveals with {committed} commitments; the quorum is "
+                                  "{required} of {seated} seats."),
     "votes.reveal_without_commit": ("{person} membuka suara tanpa komitmen sebelumnya.",
                                     "{person} revealed a ballot without an earlier commitment."),
     "votes.reveal_mismatch": ("Suara yang dibuka {person} tidak cocok dengan komitmennya.",
