@@ -140,6 +140,44 @@ def test_a_member_votes_through_the_api(world: World, tokens: TokenSet, call: Ca
     assert call("POST", f"/api/v1/processes/{world.process_id}/announce", tokens.chair, json={}).status_code == 403
 
 
+def test_the_chair_opens_the_reveals_through_the_api(world: World, tokens: TokenSet, call: Call) -> None:
+    world.advance(Stage.SHORTLISTED)
+    pid = world.process_id
+    voters = [world.chair, *world.members[:2]]
+    token = {u.id: issue(u) for u in world.committee}
+    ballots = {}
+    for n, user in enumerate(voters, start=1):
+        scores = {p: 10 - i for i, p in enumerate(world.ranking())}
+        nonce = secrets.token_hex(16)
+        digest = services.ballot_commitment(db.session, pid, member=user, scores=scores, reason_text="merit",
+                                            nonce=nonce)
+        assert call("POST", f"/api/v1/processes/{pid}/votes/commit", token[user.id],
+                    json={"commitment": digest}).status_code == 200
+        ballots[user.id] = (scores, nonce)
+        early = call("POST", f"/api/v1/processes/{pid}/votes/reveal", token[user.id],
+                     json={"scores": scores, "reason": "merit", "nonce": nonce})
+        assert early.status_code == 409
+        assert "votes.reveal_not_open" in early.get_json()["errors"]["reasons"]
+        if n < 3:  # below the quorum of commitments
+            body = call("POST", f"/api/v1/processes/{pid}/votes/open-reveal", token[world.chair.id], json={})
+            assert body.status_code == 409, body.get_json()
+            assert list(body.get_json()["errors"]["reasons"]) == ["votes.open_reveal_too_few"]
+    member = call("POST", f"/api/v1/processes/{pid}/votes/open-reveal", token[world.members[0].id], json={})
+    assert member.status_code == 403
+    opened = call("POST", f"/api/v1/processes/{pid}/votes/open-reveal", token[world.chair.id], json={})
+    assert opened.status_code == 200, opened.get_json()
+    late = call("POST", f"/api/v1/processes/{pid}/votes/commit", token[world.members[2].id],
+                json={"commitment": "d" * 64})
+    assert late.status_code == 409
+    assert list(late.get_json()["errors"]["reasons"]) == ["votes.commits_closed"]
+    for user in voters:
+        scores, nonce = ballots[user.id]
+        assert call("POST", f"/api/v1/processes/{pid}/votes/reveal", token[user.id],
+                    json={"scores": scores, "reason": "merit", "nonce": nonce}).status_code == 200
+    closed = call("POST", f"/api/v1/processes/{pid}/close-review", token[world.chair.id], json={})
+    assert closed.status_code == 200 and closed.get_json()["status"] == "committee_reviewed"
+
+
 def test_admin_imports_merit_data(world: World, tokens: TokenSet, call: Call) -> None:
     good = (ASSETS / "valid.csv").read_bytes()
     response = call("POST", "/api/v1/merit/imports", tokens.admin,

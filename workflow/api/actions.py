@@ -47,6 +47,7 @@ ACTION_ROLES: dict[str, tuple[Role, ...]] = {
     "create": ADMIN, "seat": ADMIN, "form_committee": ADMIN, "nominate_pool": ADMIN, "shortlist": ADMIN,
     "announce": ADMIN, "cancel": (Role.ADMIN, Role.PPK),
     "pledge": COMMITTEE, "recuse": COMMITTEE, "commit_vote": COMMITTEE, "reveal_vote": COMMITTEE,
+    "open_reveal": COMMITTEE,
     "close_review": COMMITTEE, "answer_objection": COMMITTEE, "resolve_objections": COMMITTEE,
     "reopen_shortlist": COMMITTEE,
     "verify_competency": (Role.VERIFIER,), "file_objection": (Role.ASN,), "appoint": (Role.PPK,),
@@ -190,9 +191,24 @@ def commit_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
     return result(process_id)
 
 
+@_route(bp, "/<id:process_id>/votes/open-reveal", BasisSchema)
+def open_reveal(data: dict[str, Any], process_id: int) -> dict[str, Any]:
+    """Open the reveal phase before every member has committed; needs a quorum of commitments. Chair.
+
+    Until then reveals are refused (409 `votes.reveal_not_open`); afterwards commits are (409
+    `votes.commits_closed`). Once every voter has committed the phase is open without this call.
+    """
+    caller = actor_for("open_reveal")
+    services.open_reveal(db.session, process_id, actor=caller.actor, now=utcnow(), expected_basis=basis(data))
+    return result(process_id)
+
+
 @_route(bp, "/<id:process_id>/votes/reveal", RevealVoteSchema)
 def reveal_vote(data: dict[str, Any], process_id: int) -> dict[str, Any]:
-    """Reveal the committed ballot: scores per shortlisted pseudonym, reason, nonce. Same member."""
+    """Reveal the committed ballot: scores per shortlisted pseudonym, reason, nonce. Same member.
+
+    Only in the reveal phase: every voter has committed, or the chair opened it (`votes/open-reveal`).
+    """
     caller = actor_for("reveal_vote")
     services.reveal_vote(
         db.session, process_id, actor=caller.actor, scores=data["scores"], reason_text=data["reason"],
