@@ -155,9 +155,11 @@ def load_facts(
     dialect = session.get_bind().dialect.name
 
     t = Employee
+    acting = sa.case((t.is_acting.is_(True), Position.code), else_=None)
     employees = session.execute(
         sa.select(t.id, t.nip, t.birth_date, t.tmt_cpns, t.golongan, t.tmt_golongan, t.position_type,
-                  t.tmt_position, t.education, t.lhkpn_status, t.lhkpn_year).where(*conditions)
+                  t.tmt_position, t.education, t.lhkpn_status, t.lhkpn_year, acting)
+        .outerjoin(Position, Position.id == t.position_id).where(*conditions)
     ).all()
     if not employees:
         return []
@@ -207,12 +209,12 @@ def load_facts(
         EmployeeFacts(
             nip=nip, birth_date=birth, tmt_cpns=tmt_cpns, golongan=str(gol), tmt_golongan=tmt_gol,
             position_type=str(ptype), tmt_position=tmt_pos, education=str(edu), lhkpn_status=str(lhkpn),
-            lhkpn_year=lhkpn_year,
+            lhkpn_year=lhkpn_year, acting_position=acting_code,
             ratings=tuple(sorted(ratings.get(emp_id, ()), key=lambda r: r.year)),
             discipline=tuple(sorted(discipline.get(emp_id, ()), key=lambda d: (d.imposed_on, d.level))),
             assessments=tuple(sorted(assessments.get(emp_id, ()), key=lambda a: (a.assessed_on, a.provider))),
         )
-        for emp_id, nip, birth, tmt_cpns, gol, tmt_gol, ptype, tmt_pos, edu, lhkpn, lhkpn_year in employees
+        for emp_id, nip, birth, tmt_cpns, gol, tmt_gol, ptype, tmt_pos, edu, lhkpn, lhkpn_year, acting_code in employees
     ]
 
 

@@ -148,3 +148,19 @@ def test_position_overrides_are_loaded_and_missing_position_raises(seeded: int) 
     assert dict(position.standards)["teknis"] == 3
     with pytest.raises(PositionNotFoundError):
         load_position(db.session, 10**9)
+
+
+def test_an_acting_official_is_sealed_with_the_post_they_act_in(seeded: int) -> None:
+    """R12 needs to know, from the evidence alone, that a candidate is the acting holder (Plt)."""
+    acting, plain = db.session.scalars(sa.select(Employee).order_by(Employee.id).limit(2)).all()
+    acting.position_id, acting.is_acting = seeded, True
+    plain.position_id, plain.is_acting = seeded, False  # the definitive holder is not "acting"
+    db.session.flush()
+    facts = {f.nip: f for f in load_facts(db.session, [Employee.id.in_([acting.id, plain.id])], RULESET, DATES)}
+    assert facts[acting.nip].acting_position == "JPT-1"
+    assert facts[plain.nip].acting_position is None
+    from workflow.merit.evidence import build_records, verify_record
+
+    [record] = build_records([facts[acting.nip]], secret=SECRET)
+    assert record.record["employee"]["acting_position"] == "JPT-1"
+    assert verify_record(record).acting_position == "JPT-1"

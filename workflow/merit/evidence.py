@@ -106,6 +106,7 @@ def facts_to_dict(facts: EmployeeFacts) -> dict[str, Any]:
         "education": facts.education,
         "lhkpn_status": facts.lhkpn_status,
         "lhkpn_year": facts.lhkpn_year,
+        "acting_position": facts.acting_position,
         "ratings": [{"year": r.year, "predikat": r.predikat} for r in sorted(facts.ratings, key=lambda r: r.year)],
         "discipline": [
             {"level": d.level, "imposed_on": _d(d.imposed_on), "ends_on": _d(d.ends_on)}
@@ -139,6 +140,7 @@ def facts_from_dict(data: Mapping[str, Any]) -> EmployeeFacts:
             education=str(data["education"]),
             lhkpn_status=str(data["lhkpn_status"]),
             lhkpn_year=data["lhkpn_year"],
+            acting_position=data.get("acting_position"),  # absent from records sealed before it existed
             ratings=tuple(RatingFact(int(r["year"]), str(r["predikat"])) for r in data["ratings"]),
             discipline=tuple(
                 DisciplineFact(str(d["level"]), dt.date.fromisoformat(d["imposed_on"]), _date(d["ends_on"]))

@@ -57,6 +57,9 @@ class EmployeeFacts:
     ratings: tuple[RatingFact, ...] = ()
     discipline: tuple[DisciplineFact, ...] = ()
     assessments: tuple[AssessmentFact, ...] = ()
+    # Code of the post this employee holds as acting official (Plt), if any. No rule reads it; the
+    # compliance replay does (R12: an acting official made definitive in the same post).
+    acting_position: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
