@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -524,111 +524,69 @@ def test_the_servers_receipt_has_the_shape_commit_js_reads(app: Flask, world: Wo
     assert '<script src="/static/js/commit.js" defer></script>' in client.get(url).get_data(as_text=True)
 
 
-# Drives Chromium over the DevTools protocol from node (no Playwright needed): signs in with the
-# session cookie, fills the ballot, lets commit.js compute the commitment, sends it, then fills the
-# reveal form from the receipt kept in the tab and reveals. Prints what it saw as JSON.
-CDP_DRIVER = r"""
-const { spawn } = require("child_process");
-const [base, pid, cookieName, cookieValue, profile] = process.argv.slice(1);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-(async () => {
-  const port = 9400 + Math.floor(Math.random() * 500);
-  const chrome = spawn("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, "about:blank"],
-    { stdio: "ignore" });
-  const out = {};
-  try {
-    let targets = null;
-    for (let i = 0; i < 100 && !targets; i++) {
-      try { targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json(); } catch (e) { await sleep(100); }
-    }
-    const ws = new WebSocket(targets.find((t) => t.type === "page").webSocketDebuggerUrl);
-    await new Promise((r) => ws.addEventListener("open", r));
-    let id = 0; const pending = new Map(); const events = [];
-    ws.addEventListener("message", (m) => {
-      const msg = JSON.parse(m.data);
-      if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
-      else { events.push(msg); }
-    });
-    const send = (method, params = {}) => new Promise((r) => {
-      const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params }));
-    });
-    const run = async (expression) => {
-      const r = await send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
-      if (r.result.exceptionDetails) { throw new Error(r.result.exceptionDetails.exception.description); }
-      return r.result.result.value;
-    };
-    const loaded = async (action) => {
-      events.length = 0; await action();
-      for (let i = 0; i < 200; i++) {
-        if (events.some((e) => e.method === "Page.loadEventFired")) return;
-        await sleep(50);
-      }
-      throw new Error("page did not load");
-    };
-    await send("Page.enable"); await send("Runtime.enable"); await send("Network.enable");
-    await send("Network.setCookie", { name: cookieName, value: cookieValue, url: base });
-    const errors = [];
-    ws.addEventListener("message", (m) => {
-      const msg = JSON.parse(m.data);
-      if (msg.method === "Runtime.exceptionThrown") errors.push(msg.params.exceptionDetails.text);
-    });
-    await loaded(() => send("Page.navigate", { url: `${base}/komite/${pid}/suara` }));
-    out.label = await run(`document.querySelector("form[data-commit-form] button[type=submit]").textContent`);
-    await run(`(() => { const f = document.querySelector("form[data-commit-form]");
-      f.querySelectorAll("input[data-pseudonym]").forEach((el, i) => { el.value = String(70 + i); });
-      f.querySelector("textarea[name=reason]").value = 'Baris satu\\ndengan "kutip" dan é';
-      f.querySelector("button[type=submit]").click(); })()`);
-    for (let i = 0; i < 100; i++) {
-      if (await run(`!document.querySelector("[data-receipt-panel]").hidden`)) break;
-      await sleep(50);
-    }
-    Object.assign(out, await run(`(() => { const f = document.querySelector("form[data-commit-form]");
-      return { commitment: f.querySelector("input[name=commitment]").value,
-        shownNonce: f.querySelector("[data-nonce]").textContent,
-        download: f.querySelector("[data-download]").href,
-        namedFields: f.querySelectorAll("input[name^=score-], textarea[name=reason]").length,
-        receipt: sessionStorage.getItem(
-          ["jejak-receipt", f.dataset.process, f.dataset.round, f.dataset.member].join(":")) }; })()`));
-    await loaded(() => run(`document.querySelector("form[data-commit-form] button[type=submit]").click()`));
-    const flash = `(document.querySelector(".flashes") || {textContent: ""}).textContent.trim()`;
-    out.afterCommit = await run(flash);
-    await run(`(() => { document.querySelector("[data-use-stored]").click();
-      const early = document.querySelector("#f-confirm_early"); if (early) early.checked = true; })()`);
-    await loaded(() => run(`document.querySelector("form[data-reveal-form] button[type=submit]").click()`));
-    out.afterReveal = await run(flash);
-    out.errors = errors;
-    ws.close();
-  } finally {
-    chrome.kill();
-  }
-  console.log(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
-"""
+# Drives Debian's Chromium through Playwright (tests/browser/support.py): signs in with the session
+# cookie, fills the ballot, lets commit.js compute the commitment, sends it, then fills the reveal
+# form from the receipt kept in the tab and reveals.
+BALLOT_STATE_JS = """(form) => ({
+  commitment: form.querySelector("input[name=commitment]").value,
+  shownNonce: form.querySelector("[data-nonce]").textContent,
+  download: form.querySelector("[data-download]").href,
+  namedFields: form.querySelectorAll("input[name^=score-], textarea[name=reason]").length,
+  receipt: sessionStorage.getItem(
+    ["jejak-receipt", form.dataset.process, form.dataset.round, form.dataset.member].join(":")),
+})"""
 
 
-def _node_with_websocket() -> list[str] | None:
-    """The node command line that has a WebSocket client (node 22+, or 20 with the flag), or None."""
-    if shutil.which("chromium") is None or shutil.which("node") is None:
-        return None
-    for command in (["node"], ["node", "--experimental-websocket"]):
-        probe = subprocess.run([*command, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"],
-                               capture_output=True, check=False)
-        if probe.returncode == 0:
-            return command
-    return None
+def _drive_commit_and_reveal(base: str, pid: int, cookie_name: str, cookie: str,
+                             between: Callable[[], None]) -> dict[str, object]:
+    """Commit in Chromium, run ``between`` (the other voters commit), reveal; what the page showed."""
+    from playwright.sync_api import expect, sync_playwright
 
+    from tests.browser.support import launch
 
-NODE = _node_with_websocket()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            context = browser.new_context()
+            context.add_cookies([{"name": cookie_name, "value": cookie, "url": base}])
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{base}/komite/{pid}/suara")
+            form = page.locator("form[data-commit-form]")
+            submit = form.locator("button[type=submit]")
+            seen: dict[str, object] = {"label": submit.text_content()}
+            scores = form.locator("input[data-pseudonym]")
+            for i in range(scores.count()):
+                scores.nth(i).fill(str(70 + i))
+            form.locator("textarea[name=reason]").fill('Baris satu\ndengan "kutip" dan é')
+            submit.click()
+            expect(form.locator("[data-receipt-panel]")).to_be_visible()
+            seen.update(form.evaluate(BALLOT_STATE_JS))
+            with page.expect_navigation():
+                submit.click()
+            seen["afterCommit"] = page.locator(".flashes").inner_text()
+            between()  # reveals open once every voter has committed
+            page.reload()
+            page.click("[data-use-stored]")
+            with page.expect_navigation():
+                page.click("form[data-reveal-form] button[type=submit]")
+            seen["afterReveal"] = page.locator(".flashes").inner_text()
+            seen["errors"] = errors
+            return seen
+        finally:
+            browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(NODE is None, reason="needs Chromium and node with a WebSocket client")
-def test_chromium_commits_in_the_browser_and_reveals_from_the_receipt(app: Flask, world: World,
-                                                                      tmp_path: pytest.TempPathFactory) -> None:
+def test_chromium_commits_in_the_browser_and_reveals_from_the_receipt(app: Flask, world: World) -> None:
+    from tests.browser.support import require_chromium
+
+    require_chromium()
     world.advance(Stage.SHORTLISTED)
     member = world.members[0]
+    others = [u for u in world.committee if u.id != member.id]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -636,29 +594,25 @@ def test_chromium_commits_in_the_browser_and_reveals_from_the_receipt(app: Flask
         with app.test_request_context():
             cookie = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
                 {"_user_id": SessionUser(member).get_id(), "_fresh": True})
-        base = f"http://127.0.0.1:{server.server_port}"
-        run = subprocess.run(
-            [*(NODE or ["node"]), "-e", CDP_DRIVER, base, str(world.process_id),
-             app.config["SESSION_COOKIE_NAME"], cookie, str(tmp_path)],
-            capture_output=True, text=True, timeout=120, check=False,
+        seen = _drive_commit_and_reveal(
+            f"http://127.0.0.1:{server.server_port}", world.process_id, app.config["SESSION_COOKIE_NAME"], cookie,
+            lambda: [commit_on_page(app, world, u, "alasan", ballot(world)) for u in others],
         )
     finally:
         server.shutdown()
         thread.join(timeout=10)
-    assert run.returncode == 0, run.stderr
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["errors"] == []
     assert seen["label"] == "Hitung komitmen dan buat tanda terima"
     assert seen["namedFields"] == 0  # the ballot's fields lose their names: only the digest is posted
-    assert seen["download"].startswith("blob:")
-    receipt = json.loads(seen["receipt"])
+    assert str(seen["download"]).startswith("blob:")
+    receipt = json.loads(str(seen["receipt"]))
     assert receipt["nonce"] == seen["shownNonce"] and receipt["reason"] == 'Baris satu\ndengan "kutip" dan é'
     assert "Komitmen Anda sudah dicatat" in seen["afterCommit"]
     assert "sudah diungkap" in seen["afterReveal"]
     db.session.expire_all()
-    commit = db.session.scalars(sa.select(m.VoteCommit)).one()
+    commit = db.session.scalars(sa.select(m.VoteCommit).where(m.VoteCommit.seat_id == seat(world, member).id)).one()
     assert commit.digest == seen["commitment"] == receipt["commitment"]
     assert commit.digest == votes.commitment(views.q.member_person(db.session, world.process_id, member),
                                              receipt["scores"], receipt["reason"], receipt["nonce"])
-    reveal = db.session.scalars(sa.select(m.VoteReveal)).one()
+    reveal = db.session.scalars(sa.select(m.VoteReveal)).one()  # the others have not revealed
     assert reveal.scores == receipt["scores"] and reveal.nonce == receipt["nonce"]
