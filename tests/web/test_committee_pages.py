@@ -11,6 +11,7 @@ import html
 import itertools
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import threading
@@ -284,8 +285,13 @@ def commit_on_page(app: Flask, world: World, user: User, reason: str, scores: di
 def reveal_on_page(app: Flask, world: World, user: User, reason: str, scores: dict[str, str], nonce: str):  # type: ignore[no-untyped-def]
     client = client_for(app, user)
     url = f"/komite/{world.process_id}/suara"
-    return post_from(client, url, f"{url}/ungkap", {**scores, "reason": reason, "nonce": nonce,
-                                                     "confirm_early": "yes"})
+    return post_from(client, url, f"{url}/ungkap", {**scores, "reason": reason, "nonce": nonce})
+
+
+def others_commit(world: World, *users: User) -> None:
+    """``users`` commit (directly through the service): with the last voter the reveal phase opens."""
+    for user in users:
+        services.commit_vote(db.session, world.process_id, actor=user, commitment=secrets.token_hex(32), now=at(7))
 
 
 def test_commit_reveal_and_close_review_end_to_end(app: Flask, world: World) -> None:
@@ -331,6 +337,7 @@ def test_commitment_computed_in_the_browser_needs_no_ballot_on_the_server(app: F
     assert response.status_code == 303
     commit = db.session.scalars(sa.select(m.VoteCommit)).one()
     assert commit.digest == digest
+    others_commit(world, *(u for u in world.committee if u.id != member.id))
     # The browser's textarea sends CRLF; the reveal is judged over LF, as commit.js committed it.
     response = reveal_on_page(app, world, member, "baris satu\r\nbaris dua",
                               {f"score-{p}": str(s) for p, s in scores.items()}, nonce)
@@ -342,6 +349,7 @@ def test_a_reveal_with_a_wrong_nonce_is_refused_next_to_the_field(app: Flask, wo
     member = world.members[1]
     scores = ballot(world)
     nonce = commit_on_page(app, world, member, "alasan", scores)
+    others_commit(world, *(u for u in world.committee if u.id != member.id))
     wrong = ("0" if nonce[0] != "0" else "1") + nonce[1:]
     response = reveal_on_page(app, world, member, "alasan", scores, wrong)
     page = response.get_data(as_text=True)
@@ -358,6 +366,7 @@ def test_reveal_input_errors_are_422_at_the_fields(app: Flask, world: World) -> 
     member = world.members[1]
     scores = ballot(world)
     commit_on_page(app, world, member, "alasan", scores)
+    others_commit(world, *(u for u in world.committee if u.id != member.id))
     first = f"score-{world.ranking()[0]}"
     response = reveal_on_page(app, world, member, "", {**scores, first: "sembilan"}, "xyz")
     page = response.get_data(as_text=True)
@@ -365,7 +374,9 @@ def test_reveal_input_errors_are_422_at_the_fields(app: Flask, world: World) -> 
     assert f'id="f-{first}-error"' in page and 'id="f-nonce-error"' in page and 'id="f-reason-error"' in page
 
 
-def test_revealing_before_everyone_committed_needs_a_confirmation(app: Flask, world: World) -> None:
+def test_an_early_reveal_is_refused_and_the_chair_opens_the_reveals(app: Flask, world: World) -> None:
+    """The stall scenario on the pages: a member who reveals early is refused (nothing closes), the
+    chair may open the reveals only with a quorum of commitments, then the round closes."""
     world.advance(Stage.SHORTLISTED)
     member = world.members[0]
     scores = ballot(world)
@@ -373,9 +384,34 @@ def test_revealing_before_everyone_committed_needs_a_confirmation(app: Flask, wo
     client = client_for(app, member)
     url = f"/komite/{world.process_id}/suara"
     page = client.get(url).get_data(as_text=True)
-    assert "Pengungkapan pertama menutup komitmen" in page
-    response = post_from(client, url, f"{url}/ungkap", {**scores, "reason": "alasan", "nonce": nonce})
-    assert response.status_code == 422 and 'id="f-confirm_early-error"' in response.get_data(as_text=True)
+    assert "Pengungkapan nilai belum dibuka" in page and "data-reveal-form" not in page
+    assert "Pengungkapan pertama menutup komitmen" not in page and "confirm_early" not in page
+    response = reveal_on_page(app, world, member, "alasan", scores, nonce)
+    assert response.status_code == 409
+    assert "tahap pengungkapan nilai belum dibuka" in response.get_data(as_text=True)
+    assert not db.session.scalars(sa.select(m.VoteReveal)).all()
+    # Commitments stay open for everyone else.
+    assert "Kirim komitmen nilai Anda" in client_for(app, world.members[1]).get(url).get_data(as_text=True)
+    # The chair sees the action and why it is not available yet (one commitment; the quorum is 3).
+    chair = client_for(app, world.chair)
+    process_url = f"/komite/{world.process_id}"
+    page = chair.get(process_url).get_data(as_text=True)
+    assert "Buka pengungkapan nilai" in page and "Baru 1 komitmen" in page
+    assert post_from(chair, process_url, f"{process_url}/buka-pengungkapan", {}).status_code == 409
+    assert post_from(client_for(app, member), process_url, f"{process_url}/buka-pengungkapan",
+                     {}).status_code == 403
+    others_commit(world, world.chair, world.members[1])
+    page = chair.get(process_url).get_data(as_text=True)
+    assert "Buka pengungkapan nilai (ketua)" in page  # on the chair's to-do list
+    response = post_from(chair, process_url, f"{process_url}/buka-pengungkapan", {})
+    assert response.status_code == 303
+    assert "Buka pengungkapan nilai" not in chair.get(process_url).get_data(as_text=True)
+    # The member reveals; a member who had not committed is told commitments are closed.
+    page = client.get(url).get_data(as_text=True)
+    assert "data-reveal-form" in page and "Tahap pengungkapan nilai dibuka" in page
+    assert reveal_on_page(app, world, member, "alasan", scores, nonce).status_code == 303
+    late = client_for(app, world.members[2]).get(url).get_data(as_text=True)
+    assert "Komitmen sudah ditutup" in late and "data-commit-form" not in late
 
 
 def test_chair_close_review_refused_explains_the_blockers(app: Flask, world: World) -> None:

@@ -157,6 +157,10 @@ def _process_page(ctx: q.MemberContext, *, errors: Mapping[str, list[str]] | Non
     chair_actions = []
     objections: list[q.ObjectionLine] = []
     if ctx.is_chair:
+        opening = ctx.open_reveal_blockers(now)
+        if opening is not None:
+            chair_actions.append({"event": "open_reveal", "label": gettext("Buka pengungkapan nilai"),
+                                  "blockers": _messages(opening)})
         for event in q.CHAIR_EVENTS:
             blockers = ctx.chair_blockers(event, now)
             if blockers is not None:
@@ -454,15 +458,12 @@ def reveal(pid: int) -> ResponseReturnValue:
     scores, raw = _scores(lines, errors)
     reason_text = _reason_text()
     nonce = request.form.get("nonce", "").strip()[:128].lower()
-    raw.update(reason=reason_text, nonce=nonce, confirm_early=request.form.get("confirm_early") == "yes")
+    raw.update(reason=reason_text, nonce=nonce)
     if not reason_text.strip():
         errors["reason"] = [gettext("Tuliskan alasan yang sama persis dengan saat komitmen.")]
     if len(nonce) < MIN_NONCE_HEX_DIGITS or _HEX.fullmatch(nonce) is None:
         errors["nonce"] = [gettext("Nonce terdiri atas paling sedikit %(n)s digit heksadesimal (0–9, a–f); "
                                    "salin dari tanda terima Anda.", n=MIN_NONCE_HEX_DIGITS)]
-    quorum = ctx.quorum
-    if not ctx.commits_closed and quorum.committed < quorum.voters and not raw["confirm_early"]:
-        errors["confirm_early"] = [gettext("Centang kotak ini untuk mengungkap sebelum semua anggota berkomitmen.")]
     if errors:
         return _vote_page(ctx, errors=errors, form=raw, status=422)
     basis = _basis()
@@ -507,6 +508,23 @@ def _chair_transition(pid: int, event: Event) -> ResponseReturnValue:
     label = EVENT_LABELS[event].text(current_locale())
     return _done(gettext("Selesai: %(action)s. Tindakan ini dicatat di log publik.", action=label),
                  "committee.process", pid, now)
+
+
+@bp.post("/<int:pid>/buka-pengungkapan")
+@role_required(*COMMITTEE_ROLES)
+def open_reveal(pid: int) -> ResponseReturnValue:
+    """Chair: end the commit phase before every member has committed (needs a quorum of commitments)."""
+    ctx = _member(pid)
+    basis = _basis()
+    now = _now()
+    try:
+        services.open_reveal(db.session, ctx.process.id, actor=current_user.account, now=now, expected_basis=basis)
+    except (NotPermittedError, RefusedError) as exc:
+        return _process_page(ctx, refused=_messages(exc.reasons), status=exc.status)
+    except ledger.StaleBasisError as exc:
+        return _refusal(ctx, exc, url_for("committee.process", pid=pid))
+    return _done(gettext("Tahap pengungkapan nilai sudah dibuka: anggota yang sudah berkomitmen kini dapat "
+                         "mengungkap suaranya. Tindakan ini dicatat di log publik."), "committee.process", pid, now)
 
 
 @bp.post("/<int:pid>/tutup-penilaian")

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from workflow import ledger
-from workflow.lifecycle import Actor, Event, ProcessFlow, Reason, Role, Seat, Stage
+from workflow.lifecycle import Actor, Context, Event, ProcessFlow, Reason, Role, Seat, Stage
+from workflow.lifecycle import votes as ballots
 from workflow.lifecycle.committee import quorum_required, voters
 from workflow.lifecycle.rules import next_stage
 from workflow.models import Employee, Position, User
@@ -34,8 +35,8 @@ _NIP = re.compile(r"\d{18}")
 # The chair's transitions this page offers, in the order they come up in a process.
 CHAIR_EVENTS = (Event.REVIEW, Event.RESOLVE_OBJECTIONS, Event.REOPEN_SHORTLIST)
 # What a member may be asked to do, in page order (labels live in the templates).
-TODO_CODES = ("pledge", "commit", "reveal", "close_review", "answer_objections", "resolve_objections",
-              "reopen_shortlist")
+TODO_CODES = ("pledge", "commit", "reveal", "open_reveal", "close_review", "answer_objections",
+              "resolve_objections", "reopen_shortlist")
 SKP_YEARS_SHOWN = 3
 # Stages from which the pool (and so the evidence) exists.
 POOL_STAGES = frozenset(Stage) - {Stage.DRAFT, Stage.COMMITTEE_FORMED, Stage.CANCELLED}
@@ -50,6 +51,7 @@ class Quorum:
     required: int
     committed: int
     revealed: int
+    reveal_open: bool  # the round is in its reveal phase (commits closed)
 
     @property
     def all_committed(self) -> bool:
@@ -107,6 +109,7 @@ class MemberContext:
             required=quorum_required(seated, self.state.rules),
             committed=len({c.member for c in view.commits}),
             revealed=len({r.member for r in view.reveals}),
+            reveal_open=self.reveal_open,
         )
 
     @property
@@ -119,9 +122,23 @@ class MemberContext:
         return next((r for r in self.state.view.reveals if r.member == self.person), None)
 
     @property
+    def reveal_open(self) -> bool:
+        """The round's reveal phase is open: every voter committed, or the chair opened it
+        (``workflow.lifecycle.votes.reveal_open``). Reveals wait for it; commits end with it."""
+        return ballots.reveal_open(self.state.view)
+
+    @property
     def commits_closed(self) -> bool:
-        """The first reveal closes commitments (``workflow.lifecycle.votes``)."""
-        return bool(self.state.view.reveals)
+        """No more commitments this round (the reveal phase is open)."""
+        return self.reveal_open or bool(self.state.view.reveals)
+
+    def open_reveal_blockers(self, now: dt.datetime) -> list[Reason] | None:
+        """Why the chair may not open the reveal phase now (empty: allowed); None when it is not
+        on offer (not the chair, not voting, or already open)."""
+        if not self.is_chair or not self.voting_open or self.reveal_open:
+            return None
+        ctx = Context(actor=Actor(self.person, Role.COMMITTEE_CHAIR), now=now, rules=self.state.rules)
+        return ballots.open_reveal_blockers(self.state.view, ctx)
 
     @property
     def voting_open(self) -> bool:
@@ -148,10 +165,12 @@ class MemberContext:
         if self.voting_open:
             if not self.my_commit and not self.commits_closed:
                 out.append("commit")
-            elif self.my_commit and self.my_reveal is None:
+            elif self.my_commit and self.my_reveal is None and self.reveal_open:
                 out.append("reveal")
         if not self.is_chair:
             return out
+        if self.open_reveal_blockers(now) == []:
+            out.append("open_reveal")
         if self.chair_blockers(Event.REVIEW, now) == []:
             out.append("close_review")
         if self.stage == Stage.ANNOUNCED and any(o.outcome is None for o in self.state.view.objections):
