@@ -231,7 +231,7 @@ POLICIES: Mapping[Role, RolePolicy] = {
         dashboard_endpoint="processes.index",
     ),
     Role.INSPECTOR: RolePolicy(
-        lazy_gettext("Pengawas"),
+        lazy_gettext("Inspektur"),
         lazy_gettext("Membaca setiap proses dan memverifikasi log serta bundel bukti, tanpa mengubah apa pun."),
         frozenset({Permission.VIEW_HOME, Permission.INSPECT_PROCESSES}),
         dashboard_endpoint="inspector.index",
