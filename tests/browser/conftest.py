@@ -30,6 +30,7 @@ import pytest
 from flask import Flask, current_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.browser import support
 from tests.browser.support import (
     CSP_LISTENER,
     ROOT,
@@ -195,8 +196,12 @@ def browser() -> Iterator[Browser]:
 
     with sync_playwright() as playwright:
         chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+        support._session["browser"] = chromium
+        try:
+            yield chromium
+        finally:
+            del support._session["browser"]
+            chromium.close()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +60,27 @@ def require_chromium() -> None:
 def launch(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless; Playwright's own browser downloads are never used."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+
+
+# The browser of the session fixture (tests/browser/conftest.py) while it runs. Playwright's sync
+# API allows one running instance per thread, so a test outside tests/browser borrows it.
+_session: dict[str, Browser] = {}
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """The session's browser if one is running, else a Chromium of its own for the with-block."""
+    if "browser" in _session:
+        yield _session["browser"]
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @dataclass

@@ -576,14 +576,13 @@ BALLOT_STATE_JS = """(form) => ({
 def _drive_commit_and_reveal(base: str, pid: int, cookie_name: str, cookie: str,
                              between: Callable[[], None]) -> dict[str, object]:
     """Commit in Chromium, run ``between`` (the other voters commit), reveal; what the page showed."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from tests.browser.support import launch
+    from tests.browser.support import chromium
 
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
+        context = browser.new_context()
         try:
-            context = browser.new_context()
             context.add_cookies([{"name": cookie_name, "value": cookie, "url": base}])
             page = context.new_page()
             errors: list[str] = []
@@ -611,7 +610,7 @@ def _drive_commit_and_reveal(base: str, pid: int, cookie_name: str, cookie: str,
             seen["errors"] = errors
             return seen
         finally:
-            browser.close()
+            context.close()
 
 
 @pytest.mark.browser
