@@ -23,8 +23,8 @@ from workflow.models import Role
 COMMITTEE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})
 
 GET_PATHS = ("", "/pakta", "/kandidat", "/kandidat/p-000000000000000000000000", "/suara")
-POST_PATHS = ("/pakta", "/mundur", "/suara", "/suara/ungkap", "/tutup-penilaian", "/selesaikan-sanggahan",
-              "/buka-kembali", "/sanggahan/1")
+POST_PATHS = ("/pakta", "/mundur", "/suara", "/suara/ungkap", "/buka-pengungkapan", "/tutup-penilaian",
+              "/selesaikan-sanggahan", "/buka-kembali", "/sanggahan/1")
 
 
 def _processes() -> tuple[int, int]:
