@@ -33,6 +33,7 @@ from workflow.models import Employee, Role, User
 from workflow.models import process as m
 from workflow.models.ledger import LogLeaf
 from workflow.models.merit import PerformanceRating
+from workflow.services import evaluations
 from workflow.views import asn_queries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,7 +229,7 @@ def test_no_other_candidate_data_in_my_pages(app: Flask, asn: Asn) -> None:
 
 
 def test_a_damaged_record_gives_a_warning_not_a_wrong_explanation(app: Flask, asn: Asn) -> None:
-    asn_queries._EVALUATIONS.clear()
+    evaluations._EVALUATIONS.clear()
     row = candidate(asn.weak, asn.pid)
     record = json.loads(row.evidence)
     record["employee"]["ratings"][-1]["predikat"] = "sangat_baik"
@@ -237,7 +238,7 @@ def test_a_damaged_record_gives_a_warning_not_a_wrong_explanation(app: Flask, as
     body = text_of(client_for(app, asn.weak).get(f"/saya/proses/{asn.pid}").get_data(as_text=True))
     assert "Penjelasan belum dapat ditampilkan" in body
     assert "Syarat jabatan, satu per satu" not in body
-    asn_queries._EVALUATIONS.clear()
+    evaluations._EVALUATIONS.clear()
 
 
 # --- other people's pages ----------------------------------------------------------------------

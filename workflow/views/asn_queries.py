@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,24 +32,24 @@ from flask import current_app
 from flask_babel import lazy_gettext
 
 from audit.canonical import canonical_json
-from audit.entry import UnverifiedStatement, parse_leaf_unverified
-from audit.errors import AuditError
 from workflow import ledger
 from workflow.errors import NotFoundError
 from workflow.keystore import get_keystore
 from workflow.lifecycle import STAGE_LABELS, Stage
 from workflow.merit.eligibility import PREDIKAT_LABEL
-from workflow.merit.evaluation import Evaluation
-from workflow.merit.evidence import EvidenceError, EvidenceRecord, evaluate, position_from_dict
 from workflow.merit.explain import Explanation, explain
-from workflow.merit.facts import ProcessDates
 from workflow.merit.messages import render
-from workflow.merit.ruleset import COMPOSITE_PARTS, RuleSet, RuleSetError, load_published
+from workflow.merit.ruleset import COMPOSITE_PARTS, RuleSet, RuleSetError
 from workflow.models import OrgUnit, Position, SigningKey
 from workflow.models import process as m
-from workflow.models.ledger import KeyOwner, LogLeaf
+from workflow.models.ledger import KeyOwner
+from workflow.services.evaluations import (
+    StoredEvaluationError,
+    nomination_entry,
+    pinned_ruleset,
+    stored_evaluation,
+)
 
-NOMINATE_ACTION: Final = "process.nominate_pool"
 RECEIPT_FORMAT: Final = "jejak-receipt/v1"
 OBJECTION_MIN_LENGTH: Final = 20
 OBJECTION_MAX_LENGTH: Final = 4000
@@ -220,102 +217,6 @@ def own_candidacy(session: so.Session, process_id: int, employee_id: int | None)
         if row is not None:
             return row[0], row[1]
     raise NotFoundError(f"process {process_id} has no candidacy of this account")
-
-
-# --- the nomination statement and the stored evaluation ----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NominationEntry:
-    """The log entry that committed to every evidence digest of a process."""
-
-    index: int
-    leaf: bytes
-    leaf_hash: bytes
-    statement: UnverifiedStatement
-
-
-def nomination_entry(session: so.Session, process_id: int) -> NominationEntry:
-    """The process's ``process.nominate_pool`` entry (NotFoundError before the nomination)."""
-    rows = session.execute(
-        sa.select(LogLeaf.seq, LogLeaf.leaf, LogLeaf.leaf_hash)
-        .where(LogLeaf.process_key == ledger.process_key(process_id))
-        .order_by(LogLeaf.seq)
-    )
-    for seq, leaf, leaf_hash in rows:
-        try:
-            statement = parse_leaf_unverified(bytes(leaf)).statement_unverified()
-        except (AuditError, ValueError):
-            continue  # a damaged entry: the inspector's verification reports it
-        if statement.action == NOMINATE_ACTION:
-            return NominationEntry(int(seq), bytes(leaf), bytes(leaf_hash), statement)
-    raise NotFoundError(f"process {process_id} has no nomination entry in the log")
-
-
-class StoredEvaluationError(Exception):
-    """The stored evidence does not reproduce the evaluation the log committed to."""
-
-
-_RULESETS: dict[tuple[str, str], RuleSet] = {}
-_EVALUATIONS: OrderedDict[str, Evaluation] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE: Final = 16
-
-
-def pinned_ruleset(process: m.Process) -> RuleSet:
-    """The rule set the process pinned (refused if the published file no longer has that digest)."""
-    key = (process.ruleset_id, process.ruleset_digest)
-    with _CACHE_LOCK:
-        found = _RULESETS.get(key)
-    if found is None:
-        found = load_published(process.ruleset_id, digest=process.ruleset_digest)
-        with _CACHE_LOCK:
-            _RULESETS[key] = found
-    return found
-
-
-def stored_evaluation(session: so.Session, process: m.Process, entry: NominationEntry) -> Evaluation:
-    """Re-run the nomination's evaluation from the sealed records and the statement's pinned inputs.
-
-    Cached by snapshot digest: a verified evaluation is a pure function of that digest.
-
-    Raises:
-        StoredEvaluationError: records missing or altered, or the result differs from the
-            snapshot digest the process (and the log) recorded.
-    """
-    digest = process.snapshot_digest
-    if digest is None:
-        raise StoredEvaluationError("the process has no snapshot")
-    with _CACHE_LOCK:
-        cached = _EVALUATIONS.get(digest)
-        if cached is not None:
-            _EVALUATIONS.move_to_end(digest)
-            return cached
-    data = entry.statement.data
-    rows = session.execute(
-        sa.select(m.Candidate.pseudonym, m.Candidate.evidence, m.Candidate.evidence_digest)
-        .where(m.Candidate.process_id == process.id)
-        .order_by(m.Candidate.pseudonym)
-    ).all()
-    committed = data.get("evidence")
-    if not isinstance(committed, Mapping) or dict(committed) != {p: d for p, _, d in rows}:
-        raise StoredEvaluationError("the stored evidence digests differ from those in the nomination entry")
-    try:
-        records = [EvidenceRecord(json.loads(bytes(raw)), d) for _, raw, d in rows]
-        position = position_from_dict(data["position"])
-        dates = ProcessDates(
-            dt.date.fromisoformat(data["dates"]["registration"]), dt.date.fromisoformat(data["dates"]["appointment"])
-        )
-        evaluation = evaluate(records, position, pinned_ruleset(process), dates, route=str(data["route"]))
-    except (EvidenceError, RuleSetError, KeyError, TypeError, ValueError) as exc:
-        raise StoredEvaluationError(f"the stored evidence cannot be evaluated: {exc}") from exc
-    if hashlib.sha256(evaluation.canonical_bytes()).hexdigest() != digest or data.get("evaluation_sha256") != digest:
-        raise StoredEvaluationError("the re-evaluation does not reproduce the snapshot digest")
-    with _CACHE_LOCK:
-        _EVALUATIONS[digest] = evaluation
-        while len(_EVALUATIONS) > _CACHE_SIZE:
-            _EVALUATIONS.popitem(last=False)
-    return evaluation
 
 
 # --- the explanation page ----------------------------------------------------------------------
