@@ -108,11 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         data = args.file.read_bytes()
-        trusted = None
-        source = args.state if args.state is not None else args.trusted_checkpoint
-        # A state file that does not exist yet means a first, complete run.
-        if source is not None and (args.state is None or source.exists()):
-            trusted = source.read_bytes().decode("utf-8")
+        trusted = read_trusted_checkpoint(state=args.state, trusted_checkpoint=args.trusted_checkpoint)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -130,15 +126,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Only an intact bundle may move the state forward: the next run trusts what is stored.
     if args.state is not None and report.ok and report.checkpoint is not None:
         try:
-            _write_atomically(args.state, report.checkpoint.encode("utf-8"))
+            save_state(args.state, report.checkpoint)
         except OSError as exc:
             print(f"error: cannot write the state file: {exc}", file=sys.stderr)
             return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_BAD
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Write beside the target, then rename: a crash never leaves a half-written checkpoint behind.
+def read_trusted_checkpoint(*, state: Path | None, trusted_checkpoint: Path | None) -> str | None:
+    """The trusted checkpoint's text: the ``--state`` file, else ``--trusted-checkpoint``, else None.
+
+    A state file that does not exist yet means a first, complete run (None).
+
+    Raises:
+        OSError, UnicodeDecodeError: the file cannot be read.
+    """
+    source = state if state is not None else trusted_checkpoint
+    if source is None or (state is not None and not source.exists()):
+        return None
+    return source.read_bytes().decode("utf-8")
+
+
+def save_state(path: Path, checkpoint: str) -> None:
+    """Store ``checkpoint`` as the ``--state`` file (call only after a bundle verified intact).
+
+    Written beside the target, then renamed: a crash never leaves a half-written checkpoint behind.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    data = checkpoint.encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from audit import note
-from audit.__main__ import _write_atomically  # the verifier's own atomic state-file write, reused
+from audit.__main__ import read_trusted_checkpoint, save_state  # the verifier's own state-file handling
 from audit.errors import VerifierKeyError
 from workflow.compliance.replay import run
 from workflow.compliance.report import to_html, to_json, to_text
@@ -63,10 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         data = args.file.read_bytes()
-        trusted = None
-        source = args.state if args.state is not None else args.trusted_checkpoint
-        if source is not None and (args.state is None or source.exists()):
-            trusted = source.read_bytes().decode("utf-8")
+        trusted = read_trusted_checkpoint(state=args.state, trusted_checkpoint=args.trusted_checkpoint)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -81,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.html.write_text(to_html(result, name, args.lang), encoding="utf-8")
         # Integrity alone moves the state forward (it is the verifier's state, not a verdict on merit).
         if args.state is not None and result.integrity.ok and result.integrity.checkpoint is not None:
-            _write_atomically(args.state, result.integrity.checkpoint.encode("utf-8"))
+            save_state(args.state, result.integrity.checkpoint)
     except OSError as exc:
         print(f"error: cannot write: {exc}", file=sys.stderr)
         return EXIT_USAGE
