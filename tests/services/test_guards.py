@@ -340,3 +340,23 @@ def test_unknown_process_is_404(world: World) -> None:
         services.form_committee(world.session, 999, actor=world.admin, now=at(1))
     assert issubclass(NotPermittedError, ForbiddenError) and issubclass(RefusedError, ConflictError)
     assert ledger.StaleBasisError.status == 409
+
+
+def test_pilkada_windows_parse_iso_pairs_and_name_a_bad_pair() -> None:
+    assert services.parse_pilkada_windows([("2026-01-01", dt.date(2026, 6, 30))]) == (
+        PilkadaWindow(dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+    )
+    assert services.parse_pilkada_windows(None) == ()
+    with pytest.raises(ValueError, match=r"2026-13-01"):
+        services.parse_pilkada_windows([("2026-01-01", "2026-06-30"), ("2026-13-01", "2026-12-31")])
+    with pytest.raises(ValueError, match=r"2026-01-01"):
+        services.parse_pilkada_windows([("2026-01-01",)])  # type: ignore[list-item]
+
+
+def test_create_refuses_a_post_type_the_pinned_rules_cannot_nominate_for(world: World) -> None:
+    s = world.session
+    post = s.get(Position, world.other_position_id)
+    post.type = "pelaksana"  # rule set 2026.1 has no eligibility rules for pelaksana posts
+    s.commit()
+    refused(world, lambda: services.create_process(s, actor=world.admin, position_id=post.id, route="open",
+                                                   now=at(1)), "process.position_type_unruled")

@@ -24,6 +24,10 @@ MESSAGES: Final[Mapping[str, Label]] = MappingProxyType(
             "Position {position} already has an open process ({process}).",
         ),
         "process.route_unknown": Label("Jalur {route} tidak dikenal.", "Unknown route {route}."),
+        "process.position_type_unruled": Label(
+            "Aturan merit {ruleset} belum memuat syarat untuk jabatan {type} ({position}); proses tidak dapat dibuat.",
+            "Merit rule set {ruleset} has no eligibility rules for {type} posts ({position}); no process can open.",
+        ),
         "process.ppk_not_ppk": Label(
             "Akun {user} tidak memiliki peran PPK.", "Account {user} does not hold the PPK role."
         ),

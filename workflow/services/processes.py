@@ -66,7 +66,13 @@ def create_process(
             raise NotFoundError(f"position {position_id}")
         if not actor.is_active or not actor.has_role(Role.ADMIN):
             raise NotPermittedError(CREATE, [reason("role.not_permitted", role="-", action=CREATE)])
+        ruleset = load_published(ruleset_id)
         problems = []
+        if str(position.type) not in ruleset.position_types:
+            # Without eligibility rules for the post type there is nothing to nominate from (e.g.
+            # fungsional/pelaksana in 2026.1): refuse now rather than fail at nomination.
+            problems.append(reason("process.position_type_unruled", position=position.code,
+                                   type=str(position.type), ruleset=ruleset.id))
         if route not in tuple(str(r) for r in m.Route):
             problems.append(reason("process.route_unknown", route=route))
         if not position.is_vacant:
@@ -79,7 +85,6 @@ def create_process(
             problems.append(reason("process.ppk_not_ppk", user=str(ppk_id)))
         if problems:
             raise RefusedError(CREATE, problems)
-        ruleset = load_published(ruleset_id)
         secret = new_process_secret(secret_source)
         process = m.Process(
             position_id=position.id, route=m.Route(route), ruleset_id=ruleset.id, ruleset_digest=ruleset.digest,
