@@ -11,7 +11,6 @@ within that, the service decides exactly as for the web: role, seat, recusal, du
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import current_app
@@ -35,7 +34,6 @@ from workflow.api.schemas import (
     VerifySchema,
 )
 from workflow.extensions import db
-from workflow.lifecycle import PilkadaWindow
 from workflow.models import Role
 from workflow.services._reasons import reason
 
@@ -72,16 +70,6 @@ def basis(data: dict[str, Any]) -> bytes | None:
 def result(process_id: int) -> dict[str, Any]:
     db.session.expire_all()
     return process_dict(get_process(process_id))
-
-
-def pilkada_windows() -> tuple[PilkadaWindow, ...]:
-    """Election-period windows from ``PILKADA_WINDOWS`` (pairs of dates or ISO strings), as the web reads them."""
-    out = []
-    for start, end in current_app.config.get("PILKADA_WINDOWS", ()) or ():
-        s = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
-        e = end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end))
-        out.append(PilkadaWindow(s, e))
-    return tuple(out)
 
 
 def _route(bp: ApiBlueprint, rule: str, schema: type, *, status: int = 200) -> Any:
@@ -284,7 +272,8 @@ def appoint(data: dict[str, Any], process_id: int) -> dict[str, Any]:
         db.session, process_id, actor=caller.actor, appointee=data["appointee"],
         decree_number=data["decree_number"], decree_date=data["decree_date"], now=utcnow(),
         justification=data["justification"], approval_letter_digest=digest.lower() if digest else None,
-        pilkada_windows=pilkada_windows(), expected_basis=basis(data),
+        pilkada_windows=services.parse_pilkada_windows(current_app.config.get("PILKADA_WINDOWS")),
+        expected_basis=basis(data),
     )
     return result(process_id)
 

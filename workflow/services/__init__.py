@@ -9,9 +9,10 @@ machine (409), changes the rows, appends the signed statement and commits — or
 from __future__ import annotations
 
 from workflow.services._reasons import NotPermittedError, RefusedError
+from workflow.services._tx import ProcessState, process_view
 from workflow.services.accounts import create_user, ensure_user_key, revoke_user_key
 from workflow.services.announce import announce
-from workflow.services.appoint import appoint
+from workflow.services.appoint import appoint, parse_pilkada_windows
 from workflow.services.committee import form_committee, recuse, seat_member, sign_pledge
 from workflow.services.nominate import nominate_pool
 from workflow.services.objections import answer_objection, file_objection, reopen_shortlist, resolve_objections
@@ -31,6 +32,7 @@ __all__ = [
     "CURRENT_RULESET",
     "CompetencyDecision",
     "NotPermittedError",
+    "ProcessState",
     "RefusedError",
     "announce",
     "answer_objection",
@@ -47,6 +49,8 @@ __all__ = [
     "member_person",
     "nominate_pool",
     "open_reveal",
+    "parse_pilkada_windows",
+    "process_view",
     "recuse",
     "reopen_shortlist",
     "resolve_objections",

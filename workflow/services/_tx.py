@@ -324,6 +324,13 @@ def begin(session: so.Session, process_id: int, *, expected_basis: bytes | None 
     return _state(session, process, basis)
 
 
+def process_view(session: so.Session, process: m.Process) -> ProcessState:
+    """The guards' view of ``process`` as :func:`begin` builds it, but with no lock, for display:
+    the blockers shown equal what the action would say (at the basis read now). Never write
+    through it; an action re-reads under the lock (:func:`begin`)."""
+    return _state(session, process, ledger.process_basis(session, process.id))
+
+
 def _state(session: so.Session, process: m.Process, basis: bytes) -> ProcessState:
     ruleset = pinned_ruleset(process.ruleset_id, process.ruleset_digest)
     seats = list(session.scalars(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -17,6 +17,24 @@ from workflow.services._reasons import RefusedError, reason
 from workflow.services._tx import begin, transaction
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def parse_pilkada_windows(pairs: Iterable[tuple[dt.date | str, dt.date | str]] | None) -> tuple[PilkadaWindow, ...]:
+    """Election-period windows from ``(start, end)`` pairs of dates or ISO date strings (the
+    ``PILKADA_WINDOWS`` setting), for :func:`appoint`'s ``pilkada_windows``.
+
+    Raises:
+        ValueError: a pair that is not two dates; the message names the pair.
+    """
+    out = []
+    for pair in pairs or ():
+        try:
+            start, end = pair
+            out.append(PilkadaWindow(*(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+                                       for d in (start, end))))
+        except (TypeError, ValueError):
+            raise ValueError(f"PILKADA_WINDOWS: {pair!r} is not a pair of ISO dates (START, END)") from None
+    return tuple(out)
 
 
 def appoint(

@@ -1,9 +1,9 @@
 """Read-only queries behind the committee pages (``views/committee.py``).
 
 Nothing here writes: every change goes through one service call. The guards' view of a process
-is built with the services' own builder (``services._tx._state``) but without the row lock that
-``begin`` takes, so a page shows the same blockers the action would meet, and a GET never holds a
-lock. Candidate data comes from the rows the nomination sealed (``Candidate.result`` and
+is the services' read-only one (``services.process_view``): built as an action builds it, but
+without the row lock that ``begin`` takes, so a page shows the same blockers the action would
+meet, and a GET never holds a lock. Candidate data comes from the rows the nomination sealed (``Candidate.result`` and
 ``Candidate.evidence``): the committee sees exactly what the log's digests commit to.
 """
 
@@ -21,14 +21,14 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from workflow import ledger
 from workflow.lifecycle import Actor, Context, Event, ProcessFlow, Reason, Role, Seat, Stage
 from workflow.lifecycle import votes as ballots
 from workflow.lifecycle.committee import quorum_required, voters
 from workflow.lifecycle.rules import next_stage
 from workflow.models import Employee, Position, User
 from workflow.models import process as m
-from workflow.services._tx import ProcessState, _state, utc
+from workflow.services import ProcessState, process_view
+from workflow.services._tx import utc
 from workflow.services.review import member_person
 
 _NIP = re.compile(r"\d{18}")
@@ -185,7 +185,7 @@ class MemberContext:
 def _context(session: so.Session, process: m.Process, seat: m.CommitteeSeat, user: User) -> MemberContext:
     position = session.get(Position, process.position_id)
     assert position is not None  # a foreign key
-    state = _state(session, process, ledger.process_basis(session, process.id))
+    state = process_view(session, process)
     return MemberContext(process=process, position=position, seat=seat, user=user,
                          person=member_person(session, process.id, user), state=state)
 

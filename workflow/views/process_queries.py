@@ -36,8 +36,8 @@ from workflow.merit.evidence import EvidenceError, facts_from_dict
 from workflow.models import Employee, OrgUnit, Position, Role, User, UserRole
 from workflow.models import process as m
 from workflow.models.ledger import LogLeaf
+from workflow.services import ProcessState, process_view
 from workflow.services._reasons import reason as make_reason
-from workflow.services._tx import ProcessState, _state
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.PPK, Role.VERIFIER, Role.INSPECTOR})
 COMMITTEE_ROLES = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})
@@ -209,11 +209,6 @@ class ProcessDetail:
     internal_max_percent: str
 
 
-def load_state(session: so.Session, process: m.Process) -> ProcessState:
-    """The guards' view of ``process`` (not locked: a page only reads it)."""
-    return _state(session, process, ledger.process_basis(session, process.id))
-
-
 def person_names(state: ProcessState) -> dict[str, str]:
     """Person key → display name of the staff accounts involved (seats, participants, the PPK)."""
     return {state.person(u): u.display_name for u in state.users.values()}
@@ -323,7 +318,7 @@ def seats(session: so.Session, process_id: int) -> list[SeatRow]:
 
 def process_detail(session: so.Session, process: m.Process, user: User, now: dt.datetime) -> ProcessDetail:
     """Gather the detail page: position, people, counts, the basis, next steps and the user's offers."""
-    state = load_state(session, process)
+    state = process_view(session, process)
     position = session.get(Position, process.position_id)
     assert position is not None  # a foreign key
     unit = session.get(OrgUnit, position.unit_id)
@@ -495,7 +490,7 @@ def _assessment(candidate: m.Candidate, state: ProcessState) -> Any:
 
 def verification_rows(session: so.Session, process: m.Process) -> list[VerificationRow]:
     """The pool in merit order with names, NIPs and assessment facts: the verifier's page only."""
-    state = load_state(session, process)
+    state = process_view(session, process)
     employees = {
         e.id: e for e in session.scalars(
             sa.select(Employee).where(Employee.id.in_([c.employee_id for c in state.candidates]))

@@ -39,7 +39,6 @@ from workflow.lifecycle import (
     TERMINAL_STAGES,
     Event,
     ExclusionReason,
-    PilkadaWindow,
     Reason,
     Stage,
 )
@@ -367,7 +366,7 @@ def _process_or_404(pid: int) -> m.Process:
 
 def _names(pid: int) -> dict[str, str]:
     process = db.session.get(m.Process, pid)
-    return {} if process is None else q.person_names(q.load_state(db.session, process))
+    return {} if process is None else q.person_names(services.process_view(db.session, process))
 
 
 def refusals(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
@@ -640,7 +639,7 @@ def _verify_field(r: Reason) -> str | None:
 
 def _verify_page(process: m.Process, *, errors: dict[str, list[str]] | None = None,
                  form: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    state = q.load_state(db.session, process)
+    state = services.process_view(db.session, process)
     blockers = q.own_blockers(state, current_user.account, Event.VERIFY_COMPETENCY)
     return render_template(
         "processes/verify.html",
@@ -669,7 +668,7 @@ def verify_form(pid: int) -> ResponseReturnValue:
 def verify(pid: int) -> ResponseReturnValue:
     """All decisions in one POST, one ``verify_competency`` call."""
     process = _process_or_404(pid)
-    pool = [c.pseudonym for c in q.load_state(db.session, process).candidates]
+    pool = [c.pseudonym for c in services.process_view(db.session, process).candidates]
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
     errors: dict[str, list[str]] = {}
     decisions = {}
@@ -710,16 +709,6 @@ def verify(pid: int) -> ResponseReturnValue:
 # --- PPK -----------------------------------------------------------------------------------------
 
 
-def pilkada_windows() -> tuple[PilkadaWindow, ...]:
-    """Election-period windows from the ``PILKADA_WINDOWS`` setting: pairs of dates (or ISO strings)."""
-    out = []
-    for start, end in current_app.config.get("PILKADA_WINDOWS", ()) or ():
-        s = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
-        e = end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end))
-        out.append(PilkadaWindow(s, e))
-    return tuple(out)
-
-
 _APPOINT_FIELDS = {
     "appoint.appointee_missing": "appointee",
     "appoint.not_recommended": "appointee",
@@ -743,10 +732,10 @@ def _own_process_or_403(pid: int) -> m.Process:
 
 def _appoint_page(process: m.Process, *, errors: dict[str, list[str]] | None = None,
                   form: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    state = q.load_state(db.session, process)
+    state = services.process_view(db.session, process)
     now = utcnow()
     offer = q.offers(state, current_user.account, now).get(Event.APPOINT)
-    windows = pilkada_windows()
+    windows = services.parse_pilkada_windows(current_app.config.get("PILKADA_WINDOWS"))
     today = now.astimezone(state.rules.local_tz).date()
     return render_template(
         "processes/appoint.html",
@@ -806,7 +795,8 @@ def appoint(pid: int) -> ResponseReturnValue:
             db.session, pid, actor=current_user.account, appointee=data["appointee"],
             decree_number=data["decree_number"], decree_date=data["decree_date"], now=now,
             justification=data["justification"], approval_letter_digest=digest,
-            pilkada_windows=pilkada_windows(), expected_basis=basis,
+            pilkada_windows=services.parse_pilkada_windows(current_app.config.get("PILKADA_WINDOWS")),
+            expected_basis=basis,
         )
     except RefusedError as exc:
         if any(r.code == "stage.illegal_event" for r in exc.reasons):
