@@ -158,6 +158,8 @@ def test_the_chair_opens_the_reveals_through_the_api(world: World, tokens: Token
                      json={"scores": scores, "reason": "merit", "nonce": nonce})
         assert early.status_code == 409
         assert "votes.reveal_not_open" in early.get_json()["errors"]["reasons"]
+        seat = call("GET", f"/api/v1/processes/{pid}/committee/me", token[user.id]).get_json()
+        assert seat["reveal_open"] is False and seat["reveal_opened_at"] is None
         if n < 3:  # below the quorum of commitments
             body = call("POST", f"/api/v1/processes/{pid}/votes/open-reveal", token[world.chair.id], json={})
             assert body.status_code == 409, body.get_json()
@@ -166,6 +168,8 @@ def test_the_chair_opens_the_reveals_through_the_api(world: World, tokens: Token
     assert member.status_code == 403
     opened = call("POST", f"/api/v1/processes/{pid}/votes/open-reveal", token[world.chair.id], json={})
     assert opened.status_code == 200, opened.get_json()
+    seat = call("GET", f"/api/v1/processes/{pid}/committee/me", token[world.members[2].id]).get_json()
+    assert seat["reveal_open"] is True and seat["reveal_opened_at"] is not None
     late = call("POST", f"/api/v1/processes/{pid}/votes/commit", token[world.members[2].id],
                 json={"commitment": "d" * 64})
     assert late.status_code == 409

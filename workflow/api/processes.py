@@ -31,10 +31,11 @@ from workflow.api.schemas import (
 )
 from workflow.errors import NotFoundError
 from workflow.extensions import db
+from workflow.lifecycle import votes
 from workflow.models import Employee, Position, Role, User
 from workflow.models import process as m
 from workflow.models.ledger import LogLeaf
-from workflow.services import NotPermittedError, member_person
+from workflow.services import NotPermittedError, member_person, process_view
 from workflow.services._reasons import reason
 
 bp = ApiBlueprint(
@@ -250,6 +251,9 @@ def objections(process_id: int, pagination_parameters: PaginationParameters) -> 
 def my_seat(process_id: int) -> dict[str, Any]:
     """Your seat here and what a ballot needs: your `person` (the ballot's `member`) and the shortlist.
 
+    `reveal_open` says whether the round is in its reveal phase (reveals accepted, commits closed):
+    since `reveal_opened_at`, the chair's opening or the last voter's commitment, whichever came first.
+
     Committee member or chair roles; 403 when you hold no seat on this process.
     """
     caller = principal()
@@ -263,8 +267,10 @@ def my_seat(process_id: int) -> dict[str, Any]:
                m.Candidate.shortlist_rank.is_not(None))
         .order_by(m.Candidate.shortlist_rank)
     ))
+    view = process_view(db.session, process).view
     return {
         "process_id": process.id, "person": member_person(db.session, process.id, caller.account),
         "seat": str(seat.seat), "pledged": seat.pact_signed_at is not None and seat.declared_at is not None,
         "recused": seat.recused, "shortlist": shortlist,
+        "reveal_open": votes.reveal_open(view), "reveal_opened_at": votes.reveal_opened_at(view),
     }

@@ -307,6 +307,10 @@ class MemberViewSchema(Schema):
     pledged = fields.Boolean(required=True)
     recused = fields.Boolean(required=True)
     shortlist = fields.List(fields.String(), required=True, metadata={"description": "Pseudonyms to score."})
+    reveal_open = fields.Boolean(required=True, metadata={
+        "description": "The current round is in its reveal phase: reveals accepted, commits refused."})
+    reveal_opened_at = fields.DateTime(allow_none=True, required=True, metadata={
+        "description": "When the reveal phase opened (the chair's opening or the last commitment), or null."})
 
 
 # --- accounts, keys, tokens ----------------------------------------------------------------------
