@@ -99,20 +99,26 @@ class _Driver:
             services.reveal_vote(self.s, pid, actor=self.a[name], scores=scores, nonce=nonce, now=self.clock.tick(),
                                  reason_text="Sesuai hasil penilaian merit.")
 
-    def place_asn(self, pid: int, username: str) -> User | None:
-        """Link a demo ASN account to the runner-up of this process's shortlist (demo data only).
+    def place_asn(self, pid: int, username: str, *, eligible: bool = True) -> User | None:
+        """Link a demo ASN account to a candidacy in this process (demo data only).
 
         The demo's ASN accounts exist to show a civil servant's side of a process — the explanation
-        and the objection — so each is moved onto a candidacy that has one; None when the shortlist
-        has no runner-up without an account.
+        and the objection — so each is moved onto a candidacy that has one: the shortlist's
+        runner-up, or (``eligible=False``) someone who failed a rule, preferably the discipline
+        look-back. None when there is no such candidate without an account.
         """
         account = self.a.get(username)
         linked = set(self.s.scalars(sa.select(User.employee_id).where(User.employee_id.is_not(None))))
-        runners_up = [c for c in sorted((c for c in self.pool(pid) if c.shortlist_rank),
-                                        key=lambda c: c.shortlist_rank or 0)[1:] if c.employee_id not in linked]
-        if account is None or not runners_up:
+        if eligible:
+            picks = sorted((c for c in self.pool(pid) if c.shortlist_rank), key=lambda c: c.shortlist_rank or 0)[1:]
+        else:
+            failed = self.s.scalars(sa.select(m.Candidate).where(
+                m.Candidate.process_id == pid, m.Candidate.eligible.is_(False)).order_by(m.Candidate.pseudonym))
+            picks = sorted(failed, key=lambda c: b"discipline.fail" not in bytes(c.result))
+        picks = [c for c in picks if c.employee_id not in linked]
+        if account is None or not picks:
             return None
-        account.employee_id = runners_up[0].employee_id
+        account.employee_id = picks[0].employee_id
         self.s.commit()
         return account
 
@@ -216,6 +222,7 @@ def create_demo_processes(session: so.Session, *, now: dt.datetime, seed: int = 
             made.append(DemoProcess(pid, position.code, target))
             if target == Stage.ANNOUNCED:  # the window is open at ``now``: asn2 can object in the demo
                 driver.place_asn(pid, "asn2")
+                driver.place_asn(pid, "asn3", eligible=False)
             if target == Stage.CANCELLED:
                 vacancies.insert(0, position)  # free again: the draft can reuse it
             break

@@ -36,4 +36,12 @@ def test_demo_command_makes_a_real_log_with_every_stage_and_asn_accounts_in_proc
         )
     )
     assert candidacy is not None and (candidacy.shortlist_rank or 0) >= 2
+    # asn3 failed a rule there, so they can read which one and why.
+    asn3 = db.session.scalar(sa.select(User).where(User.username == "asn3"))
+    failed = db.session.scalar(
+        sa.select(m.Candidate).where(
+            m.Candidate.process_id == announced.id, m.Candidate.employee_id == asn3.employee_id
+        )
+    )
+    assert failed is not None and not failed.eligible
     assert "announced" in result.output and "signed entries" in result.output
