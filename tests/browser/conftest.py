@@ -6,11 +6,9 @@
 - A live server is werkzeug's ``make_server`` on 127.0.0.1 with a random port, in a thread of
   this process. ``live_server`` is shared by the read-mostly tests; ``private_server`` gives a test
   its own copy.
-- The server's clock: the ASN and inspector views read ``app.config["CLOCK"]``; the process,
-  committee and admin views read module-level helpers (``utcnow``/``_now``) that tests are meant to
-  replace (STYLE.md C9). For the session those helpers are pointed at the serving app's ``CLOCK``
-  too, so every view of one server reads one clock, and a test moves it with ``server.clock.advance``
-  (no application code changes, and each server keeps its own time).
+- The server's clock: every view reads ``workflow.clock.now()``, which follows the serving app's
+  ``app.config["CLOCK"]``; a test moves it with ``server.clock.advance`` and each server keeps its
+  own time.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.browser import support
@@ -83,22 +81,6 @@ class ServerClock:
     def set(self, moment: dt.datetime) -> None:
         """Jump so that now is ``moment`` (never backwards: the log's times only move forward)."""
         self.offset = max(self.offset, moment - dt.datetime.now(dt.UTC))
-
-
-def _app_now() -> dt.datetime:
-    clock: Callable[[], dt.datetime] | None = current_app.config.get("CLOCK")
-    return clock() if clock is not None else dt.datetime.now(dt.UTC)
-
-
-@pytest.fixture(scope="session")
-def _views_read_the_app_clock() -> Iterator[None]:
-    from workflow.views import admin, committee, processes
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(processes, "utcnow", _app_now)
-        mp.setattr(committee, "_now", _app_now)
-        mp.setattr(admin, "_now", lambda: _app_now().replace(microsecond=0))
-        yield
 
 
 def _app(directory: Path) -> Flask:
@@ -173,8 +155,7 @@ def _start(template: Path, directory: Path) -> LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory,
-                _views_read_the_app_clock: None) -> Iterator[LiveServer]:
+def live_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The shared server: tests that only read, or change nothing another test reads."""
     server = _start(demo_template, tmp_path_factory.mktemp("shared"))
     yield server
@@ -182,7 +163,7 @@ def live_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture
-def private_server(demo_template: Path, tmp_path: Path, _views_read_the_app_clock: None) -> Iterator[LiveServer]:
+def private_server(demo_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
     """A server on this test's own copy of the demo (its clock may move forward freely)."""
     server = _start(demo_template, tmp_path / "server")
     yield server

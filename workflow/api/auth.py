@@ -24,6 +24,7 @@ from typing import Any, cast
 from flask import current_app, g, request
 from flask_login import current_user
 
+from workflow import clock
 from workflow.api import tokens
 from workflow.api.errors import ApiUnauthorizedError
 from workflow.extensions import csrf, db
@@ -34,8 +35,8 @@ from workflow.services._reasons import reason
 
 
 def utcnow() -> dt.datetime:
-    """The time of an API request (tests may monkeypatch this)."""
-    return dt.datetime.now(dt.UTC)
+    """The time of an API request, from ``workflow.clock``."""
+    return clock.now()
 
 
 class ScopedAccount:

@@ -26,6 +26,7 @@ from typing import Final
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from workflow import clock
 from workflow.errors import ForbiddenError, InvalidInputError, NotFoundError
 from workflow.models import Role, User
 from workflow.models.tokens import ApiToken, ServiceAccount
@@ -55,9 +56,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def utc(moment: dt.datetime) -> dt.datetime:
-    """Stored times as aware UTC (SQLite hands back naive values)."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+utc = clock.utc  # stored times as aware UTC (SQLite hands back naive values)
 
 
 def is_service_account(session: so.Session, user_id: int) -> bool:

@@ -36,6 +36,7 @@ from audit.entry import Actor as StatementActor
 from audit.entry import format_time, make_statement
 from audit.keys import SYSTEM_ID, Signer
 from workflow import ledger
+from workflow.clock import utc
 from workflow.errors import NotFoundError
 from workflow.keystore import SYSTEM_ROLE, get_keystore
 from workflow.lifecycle import (
@@ -69,11 +70,6 @@ from workflow.services.guards import check_statement
 _QUORUM_SHARE = {"majority": Decimal("0.5"), "two_thirds": Decimal("0.6666")}
 
 
-def utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """The stored time as an aware UTC datetime (SQLite hands back naive values)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def person_key(secret: bytes, user_id: int, nip: str | None) -> PersonId:

@@ -8,13 +8,14 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from workflow.clock import utc
 from workflow.errors import NotFoundError
 from workflow.lifecycle import Event, Reason, Stage
 from workflow.lifecycle.roles import ANSWER_OBJECTION, FILE_OBJECTION
 from workflow.models import User
 from workflow.models import process as m
 from workflow.services._reasons import NotPermittedError, RefusedError, reason
-from workflow.services._tx import ProcessState, begin, iso_time, text_digest, transaction, utc
+from workflow.services._tx import ProcessState, begin, iso_time, text_digest, transaction
 from workflow.services.shortlist import computed_ranking, store_ranking
 
 

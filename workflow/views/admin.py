@@ -22,6 +22,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from workflow import clock
 from workflow.extensions import db
 from workflow.i18n import current_locale
 from workflow.importing import MeritImportError, UnsupportedFormatError
@@ -96,7 +97,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def _actor() -> Any:

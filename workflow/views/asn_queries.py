@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -32,7 +32,8 @@ from flask import current_app
 from flask_babel import lazy_gettext
 
 from audit.canonical import canonical_json
-from workflow import ledger
+from workflow import clock, ledger
+from workflow.clock import utc
 from workflow.errors import NotFoundError
 from workflow.keystore import get_keystore
 from workflow.lifecycle import STAGE_LABELS, Stage
@@ -107,17 +108,8 @@ COMPOSITE_LABELS: Final[Mapping[str, Any]] = {
 
 
 def now() -> dt.datetime:
-    """The current time, aware UTC; tests inject a clock as ``app.config["CLOCK"]`` (C9)."""
-    clock: Callable[[], dt.datetime] | None = current_app.config.get("CLOCK")
-    moment = clock() if clock is not None else dt.datetime.now(dt.UTC)
-    return moment.replace(microsecond=0)
-
-
-def utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as aware UTC (SQLite hands back naive values)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    """The current time, aware UTC, whole seconds (``workflow.clock``; tests set ``CLOCK``)."""
+    return clock.now().replace(microsecond=0)
 
 
 def stage_label(stage: Stage | str, lang: str) -> str:

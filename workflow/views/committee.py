@@ -30,7 +30,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from workflow import ledger, services
+from workflow import clock, ledger, services
 from workflow.errors import InvalidInputError, WorkflowError
 from workflow.extensions import db
 from workflow.i18n import current_locale
@@ -60,8 +60,8 @@ RECEIPT_KIND = "jejak-vote-receipt/v1"
 
 
 def _now() -> dt.datetime:
-    """The action time (aware UTC); tests replace this function to move the clock."""
-    return dt.datetime.now(dt.UTC)
+    """The action time (aware UTC) from ``workflow.clock``."""
+    return clock.now()
 
 
 # --- plumbing ------------------------------------------------------------------------------------

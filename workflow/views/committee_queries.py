@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from workflow.clock import utc
 from workflow.lifecycle import Actor, Context, Event, ProcessFlow, Reason, Role, Seat, Stage
 from workflow.lifecycle import votes as ballots
 from workflow.lifecycle.committee import quorum_required, voters
@@ -28,7 +29,6 @@ from workflow.lifecycle.rules import next_stage
 from workflow.models import Employee, Position, User
 from workflow.models import process as m
 from workflow.services import ProcessState, process_view
-from workflow.services._tx import utc
 from workflow.services.review import member_person
 
 _NIP = re.compile(r"\d{18}")

@@ -39,6 +39,7 @@ from audit.errors import AuditError
 from audit.keys import SYSTEM_ID, KeyHistory, public_key_from_bytes
 from audit.verify import Report, verify_bundle
 from workflow import ledger
+from workflow.clock import utc
 from workflow.errors import NotFoundError
 from workflow.keystore import get_keystore
 from workflow.lifecycle import Stage
@@ -46,7 +47,6 @@ from workflow.merit.evidence import EvidenceRecord, to_bundle_evidence
 from workflow.models import OrgUnit, Position, User
 from workflow.models import process as m
 from workflow.models.ledger import LogCheckpoint, LogHash, LogLeaf
-from workflow.views.asn_queries import utc
 
 STATUS_FILE: Final = "inspector-verification.json"
 PROBLEMS_KEPT: Final = 200  # a damaged log can report one problem per entry; the page shows the first ones
