@@ -27,7 +27,7 @@ import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol, runtime_checkable
+from typing import Final, Protocol, Self, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -285,16 +285,17 @@ class NoteSigner(Protocol):
         ...
 
 
-class Ed25519Verifier:
-    """Verifies Ed25519 (type 0x01) note signatures of one named key."""
+class _KeyVerifier:
+    """One named Ed25519 key of a given signed-note signature type; subclasses frame the message."""
 
     __slots__ = ("_key", "_key_id", "_name")
+    SIG_TYPE: int
 
     def __init__(self, name: str, public_key: Ed25519PublicKey | bytes) -> None:
         """Make a verifier.
 
         Args:
-            name: the key name (for a log, its origin).
+            name: the key name (for a log, its origin; for a witness, its name).
             public_key: the Ed25519 public key, as an object or 32 raw bytes.
 
         Raises:
@@ -302,18 +303,20 @@ class Ed25519Verifier:
         """
         self._key = _load_public(public_key)
         self._name = name
-        self._key_id = key_id(name, SIG_TYPE_ED25519, _public_bytes(self._key))
+        self._key_id = key_id(name, self.SIG_TYPE, _public_bytes(self._key))
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Ed25519Verifier:
-        """Make a verifier from a type-0x01 vkey.
+    def from_vkey(cls, vkey: str) -> Self:
+        """Make a verifier from a vkey of this class's signature type.
 
         Raises:
-            VerifierKeyError: malformed vkey or not type 0x01.
+            VerifierKeyError: malformed vkey or another signature type.
         """
         parsed = parse_vkey(vkey)
-        if parsed.sig_type != SIG_TYPE_ED25519:
-            raise VerifierKeyError(f"vkey has signature type 0x{parsed.sig_type:02x}, expected 0x01")
+        if parsed.sig_type != cls.SIG_TYPE:
+            raise VerifierKeyError(
+                f"vkey has signature type 0x{parsed.sig_type:02x}, expected 0x{cls.SIG_TYPE:02x}"
+            )
         return cls(parsed.name, parsed.public_key)
 
     @property
@@ -333,18 +336,26 @@ class Ed25519Verifier:
 
     @property
     def vkey(self) -> str:
-        """This key as a vkey string (type 0x01)."""
-        return encode_vkey(self._name, SIG_TYPE_ED25519, self.public_key)
+        """This key as a vkey string of its signature type."""
+        return encode_vkey(self._name, self.SIG_TYPE, self.public_key)
 
-    def verify(self, text: bytes, signature: bytes) -> bool:
-        """Whether ``signature`` is this key's Ed25519 signature over ``text``."""
-        if len(signature) != _ED25519_SIG_SIZE:
-            return False
+    def _verify_raw(self, signature: bytes, message: bytes) -> bool:
         try:
-            self._key.verify(signature, text)
+            self._key.verify(signature, message)
         except InvalidSignature:
             return False
         return True
+
+
+class Ed25519Verifier(_KeyVerifier):
+    """Verifies Ed25519 (type 0x01) note signatures of one named key."""
+
+    __slots__ = ()
+    SIG_TYPE = SIG_TYPE_ED25519
+
+    def verify(self, text: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is this key's Ed25519 signature over ``text``."""
+        return len(signature) == _ED25519_SIG_SIZE and self._verify_raw(signature, text)
 
 
 class Ed25519Signer:
@@ -403,56 +414,11 @@ def cosignature_message(text: bytes, timestamp: int) -> bytes:
     return b"cosignature/v1\ntime %d\n" % timestamp + text
 
 
-class CosignatureVerifier:
+class CosignatureVerifier(_KeyVerifier):
     """Verifies tlog-cosignature/v1 (type 0x04) witness cosignatures of one named key."""
 
-    __slots__ = ("_key", "_key_id", "_name")
-
-    def __init__(self, name: str, public_key: Ed25519PublicKey | bytes) -> None:
-        """Make a verifier.
-
-        Args:
-            name: the witness's key name.
-            public_key: its Ed25519 public key, as an object or 32 raw bytes.
-
-        Raises:
-            VerifierKeyError: invalid name or key.
-        """
-        self._key = _load_public(public_key)
-        self._name = name
-        self._key_id = key_id(name, SIG_TYPE_COSIGNATURE_V1, _public_bytes(self._key))
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Make a verifier from a type-0x04 vkey.
-
-        Raises:
-            VerifierKeyError: malformed vkey or not type 0x04.
-        """
-        parsed = parse_vkey(vkey)
-        if parsed.sig_type != SIG_TYPE_COSIGNATURE_V1:
-            raise VerifierKeyError(f"vkey has signature type 0x{parsed.sig_type:02x}, expected 0x04")
-        return cls(parsed.name, parsed.public_key)
-
-    @property
-    def name(self) -> str:
-        """The key name."""
-        return self._name
-
-    @property
-    def key_id(self) -> int:
-        """The 32-bit key id."""
-        return self._key_id
-
-    @property
-    def public_key(self) -> bytes:
-        """The raw 32-byte public key."""
-        return _public_bytes(self._key)
-
-    @property
-    def vkey(self) -> str:
-        """This key as a vkey string (type 0x04)."""
-        return encode_vkey(self._name, SIG_TYPE_COSIGNATURE_V1, self.public_key)
+    __slots__ = ()
+    SIG_TYPE = SIG_TYPE_COSIGNATURE_V1
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         """Whether ``signature`` (u64 timestamp || Ed25519 signature) cosigns ``text``."""
@@ -461,11 +427,7 @@ class CosignatureVerifier:
         (timestamp,) = struct.unpack(">Q", signature[:8])
         if timestamp > _MAX_COSIGNATURE_TIME:
             return False
-        try:
-            self._key.verify(signature[8:], cosignature_message(text, timestamp))
-        except InvalidSignature:
-            return False
-        return True
+        return self._verify_raw(signature[8:], cosignature_message(text, timestamp))
 
 
 class CosignatureSigner:
